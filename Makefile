@@ -1,0 +1,43 @@
+# caspian-grid: every target sets up .venv itself, so a fresh clone needs only `make run` / `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+OUT    ?= results/example
+
+.PHONY: run test bench lint install install-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[test,lint]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## make run: solve the example network shipped in the package and print a summary
+run: install
+	$(BIN)/caspian example --out $(OUT)
+
+## make test: the test suite (cross-checks against PyPSA included)
+test: install-test
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+## make bench: build and solve benchmarks against PyPSA, ratios printed and written to bench/results/
+bench: install-test
+	$(BIN)/python -m bench.build_bench
+
+lint: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .mypy_cache .ruff_cache

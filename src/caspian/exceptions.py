@@ -1,0 +1,78 @@
+"""The package's errors. Every error caspian-grid raises on purpose derives from CaspianError.
+
+The CLI maps :class:`InputError` (and its subclasses) to exit code 2 with the message alone,
+no traceback; solver outcomes that are not optimal have their own classes so callers can
+react to each.
+"""
+
+from __future__ import annotations
+
+
+class CaspianError(Exception):
+    """Base class of all caspian-grid errors."""
+
+
+class InputError(CaspianError, ValueError):
+    """Bad input: a file, component, attribute or value that cannot be used.
+
+    The message names where the problem is (file, component, attribute, value) and how to fix
+    it. Build messages with :func:`input_error` to keep them uniform.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        component: str | None = None,
+        attribute: str | None = None,
+        value: object = None,
+        hint: str | None = None,
+    ) -> None:
+        self.file = file
+        self.component = component
+        self.attribute = attribute
+        self.value = value
+        self.hint = hint
+        parts = []
+        if file:
+            parts.append(f"{file}: ")
+        where = ".".join(p for p in (component, attribute) if p)
+        if where:
+            parts.append(f"{where}: ")
+        parts.append(message)
+        if hint:
+            parts.append(f" {hint}")
+        super().__init__("".join(parts))
+
+
+class UnsupportedFeatureError(InputError):
+    """The network uses a PyPSA feature caspian-grid does not model (e.g. unit commitment)."""
+
+
+class SolverError(CaspianError, RuntimeError):
+    """The solver did not reach a certified optimum; no result is returned."""
+
+    def __init__(self, message: str, *, status: str | None = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class InfeasibleError(SolverError):
+    """The model has no feasible solution. ``explanation`` names what cannot be satisfied."""
+
+    def __init__(self, message: str, *, explanation: list[str] | None = None) -> None:
+        self.explanation = explanation or []
+        super().__init__(message, status="infeasible")
+
+
+class UnboundedError(SolverError):
+    """The objective can decrease without limit (e.g. negative cost without a capacity limit)."""
+
+
+class TimeLimitError(SolverError):
+    """The time limit was reached before optimality was proven."""
+
+
+class AuditError(CaspianError, RuntimeError):
+    """A solved model violates energy balance, bounds or storage continuity beyond tolerance."""
