@@ -50,6 +50,21 @@ class UnsupportedFeatureError(InputError):
     """The network uses a PyPSA feature caspian-grid does not model (e.g. unit commitment)."""
 
 
+class ValidationError(InputError):
+    """A network failed validation; ``problems`` lists every problem found, one per entry.
+
+    The message is a one-line summary (``"3 problems in grid/:"``) followed by one problem per
+    line, each naming the file, component, attribute and value, and how to fix it.
+    """
+
+    def __init__(self, problems: list[str], source: str | None = None) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        summary = f"{count} problem{'s' if count != 1 else ''} in {source or 'the network'}:"
+        super().__init__("\n".join([summary, *(f"  - {p}" for p in self.problems)]))
+        self.file = source
+
+
 class SolverError(CaspianError, RuntimeError):
     """The solver did not reach a certified optimum; no result is returned."""
 

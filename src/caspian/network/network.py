@@ -215,14 +215,21 @@ class Network:
             table = value.reindex(index=sns)
             table.columns = pd.Index([str(c) for c in table.columns], name="name")
             return table.astype(float)
-        if isinstance(value, pd.Series) and value.index.equals(sns) and len(names) >= 1:
-            if len(names) == 1 or not value.index.isin(names).all():
-                return pd.DataFrame({x: value.to_numpy(float) for x in names}, index=sns)
+        if (
+            isinstance(value, pd.Series)
+            and value.index.equals(sns)
+            and (len(names) == 1 or not value.index.isin(names).all())
+        ):
+            return pd.DataFrame({x: value.to_numpy(float) for x in names}, index=sns)
         if isinstance(value, (list, tuple, np.ndarray)) and not isinstance(value, str):
             arr = np.asarray(value, dtype=float)
             if arr.ndim == 2 and arr.shape == (len(sns), len(names)):
                 return pd.DataFrame(arr, index=sns, columns=pd.Index(names, name="name"))
-            if arr.ndim == 1 and len(arr) == len(sns) and (len(names) == 1 or len(sns) != len(names)):
+            if (
+                arr.ndim == 1
+                and len(arr) == len(sns)
+                and (len(names) == 1 or len(sns) != len(names))
+            ):
                 return pd.DataFrame({x: arr for x in names}, index=sns)
         return None
 

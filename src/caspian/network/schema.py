@@ -338,8 +338,16 @@ LINE = ComponentSchema(
         "s_nom_set": NAN,
         **_EXPANSION_REFUSED,
     },
-    passthrough=("g", "b", "terrain_factor", "num_parallel", "v_ang_min", "v_ang_max",
-                 "discount_rate", *_RESULT_COLUMNS),
+    passthrough=(
+        "g",
+        "b",
+        "terrain_factor",
+        "num_parallel",
+        "v_ang_min",
+        "v_ang_max",
+        "discount_rate",
+        *_RESULT_COLUMNS,
+    ),
 )
 
 LINK = ComponentSchema(

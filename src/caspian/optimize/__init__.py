@@ -1,13 +1,48 @@
-"""Placeholder until the optimiser lands (being written now)."""
+"""The optimiser: build a network's linear program, solve it with HiGHS, return labelled results.
+
+    result = optimize(n, SolverOptions(algorithm="hipo"))
+
+Only an optimal solve yields a result; infeasible, unbounded and time-limited solves raise their
+own errors, and every result passes an audit of energy balance, bounds and storage continuity.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from caspian.network.network import Network
+from caspian.optimize.audit import audit
+from caspian.optimize.build import LinearModel, build_model
+from caspian.optimize.options import Algorithm, SolverOptions
+from caspian.optimize.results import OptimizationResult, extract_result
+from caspian.optimize.solve import SolverStats, SolveStatus, solve_model
+
+__all__ = [
+    "Algorithm",
+    "LinearModel",
+    "OptimizationResult",
+    "SolveStatus",
+    "SolverOptions",
+    "SolverStats",
+    "build_model",
+    "optimize",
+]
 
 
-class SolverOptions:
-    pass
+def optimize(n: Network, options: SolverOptions | None = None) -> OptimizationResult:
+    """Validate, build, solve and audit ``n``; return its optimum.
 
+    Parameters
+    ----------
+    n : the network (not modified).
+    options : HiGHS settings; by default simplex for small models and HiPO for large ones.
 
-def optimize(n: Any, options: Any = None) -> Any:
-    raise NotImplementedError
+    Raises
+    ------
+    InputError : the network is invalid (the message says where and how to fix it).
+    InfeasibleError, UnboundedError, TimeLimitError, SolverError : no optimum was reached.
+    AuditError : the solver's answer violates balance, bounds or storage continuity.
+    """
+    model = build_model(n)
+    solution = solve_model(model, options)
+    result = extract_result(model, solution)
+    audit(model, result, solution.col_value)
+    return result

@@ -1,0 +1,118 @@
+"""Ramp limits and global (CO2) constraints."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from caspian.optimize.assembly import ConstraintBlock
+from caspian.optimize.context import BuildContext
+
+
+def define_ramp_limits(ctx: BuildContext, component: str) -> None:
+    """Ramp limits of Generator or Link output between consecutive snapshots (MW)::
+
+        p[t] - p[t-1] <=  ramp_limit_up[t]   * P
+        p[t] - p[t-1] >= -ramp_limit_down[t] * P
+
+    for ``t >= 1`` wherever the limit is not NaN; ``P`` is ``p_nom`` or, for extendables, the
+    capacity variable. As in PyPSA the first snapshot has no previous output and no limit.
+    Applies to Generator and (non-bidirectional) Link.
+    """
+    var = ctx.variable(f"{component}-p")
+    if var is None or ctx.n_snapshots < 2:
+        return
+    frame = ctx.static(component).loc[var.names]
+    for direction, attr in (("up", "ramp_limit_up"), ("down", "ramp_limit_down")):
+        limit = ctx.series(component, attr, var.names)[1:]
+        has_limit = ~np.isnan(limit).all(axis=0)
+        if not has_limit.any():
+            continue
+        names = var.names[has_limit]
+        limit = limit[:, has_limit]
+        free = np.isnan(limit)
+        ext = frame["p_nom_extendable"].to_numpy(bool)[has_limit]
+        p_nom = np.where(ext, 0.0, frame["p_nom"].to_numpy(float)[has_limit])
+        bound = np.where(free, np.inf, np.nan_to_num(limit) * p_nom)
+        lower, upper = (-np.inf, bound) if direction == "up" else (-bound, np.inf)
+        block = ctx.builder.add_constraints(
+            component,
+            f"ramp_limit_{direction}",
+            names,
+            lower,
+            upper,
+            shape=(ctx.n_snapshots - 1, len(names)),
+        )
+        rows = block.rows()
+        cols = var.columns()[:, has_limit]
+        ctx.builder.add_terms(rows, cols[1:], 1.0)
+        ctx.builder.add_terms(rows, cols[:-1], -1.0)
+        capacity = ctx.variable(f"{component}-p_nom")
+        if ext.any() and capacity is not None:
+            cap_cols = capacity.columns()[capacity.names.get_indexer(names[ext])]
+            sign = -1.0 if direction == "up" else 1.0
+            ctx.builder.add_terms(
+                rows[:, ext],
+                np.broadcast_to(cap_cols, rows[:, ext].shape),
+                sign * np.nan_to_num(limit[:, ext]),
+            )
+
+
+def define_co2_constraints(ctx: BuildContext) -> ConstraintBlock | None:
+    """CO2 caps: GlobalConstraints of type ``primary_energy`` on ``co2_emissions`` (t)::
+
+        sum_{g,t} w_gen[t] * co2(carrier_g) / efficiency_g * p_g[t]
+          + sum_{s non-cyclic} co2(carrier_s) * (soc_initial_s - soc_s[T-1])
+          + sum_{e non-cyclic} co2(carrier_e) * (e_initial_e - e_e[T-1])     (sense) constant
+
+    The dual ``mu`` follows PyPSA's sign; the CO2 price in EUR/t is ``-mu`` for a ``<=`` cap.
+    """
+    glc = ctx.static("GlobalConstraint")
+    if not len(glc):
+        return None
+    carriers = ctx.static("Carrier")["co2_emissions"]
+    emissions = carriers[carriers != 0]
+    constant = glc["constant"].to_numpy(float).copy()
+    sense = glc["sense"].to_numpy(object)
+    b = ctx.builder
+    rows_of = {name: i for i, name in enumerate(glc.index)}
+
+    storage_terms: list[tuple[str, str, str, str]] = [
+        ("StorageUnit", "state_of_charge", "cyclic_state_of_charge", "state_of_charge_initial"),
+        ("Store", "e", "e_cyclic", "e_initial"),
+    ]
+    shift = 0.0
+    for component, _, cyclic_attr, initial_attr in storage_terms:
+        frame = ctx.static(component)
+        if len(frame):
+            rate = frame["carrier"].map(emissions).fillna(0.0).to_numpy(float)
+            counted = (rate != 0) & ~frame[cyclic_attr].to_numpy(bool)
+            shift += float((rate * frame[initial_attr].to_numpy(float))[counted].sum())
+    lower = np.where(sense == "<=", -np.inf, constant - shift)
+    upper = np.where(sense == ">=", np.inf, constant - shift)
+    block = b.add_constraints(
+        "GlobalConstraint", "co2", pd.Index(glc.index), lower, upper, shape=(len(glc),)
+    )
+    rows = block.rows()
+
+    gens = ctx.variable("Generator-p")
+    if gens is not None:
+        frame = ctx.static("Generator")
+        rate = frame["carrier"].map(emissions).fillna(0.0).to_numpy(float)
+        rate = rate / frame["efficiency"].to_numpy(float)
+        emitting = rate != 0
+        if emitting.any():
+            coef = ctx.w_generators[:, None] * rate[None, emitting]
+            for name in glc.index:
+                b.add_terms(rows[rows_of[name]], gens.columns()[:, emitting], coef)
+    for component, level_attr, cyclic_attr, _ in storage_terms:
+        level = ctx.variable(f"{component}-{level_attr}")
+        if level is None:
+            continue
+        frame = ctx.static(component)
+        rate = frame["carrier"].map(emissions).fillna(0.0).to_numpy(float)
+        counted = (rate != 0) & ~frame[cyclic_attr].to_numpy(bool)
+        if counted.any():
+            for name in glc.index:
+                b.add_terms(rows[rows_of[name]], level.columns()[-1, counted], -rate[counted])
+    return block

@@ -1,0 +1,280 @@
+"""Capacity and dispatch variables, and the limits that tie dispatch to capacity.
+
+For a component with nominal capacity ``P`` (MW, or MWh for stores) and per-unit limits
+``min_pu[t]``, ``max_pu[t]`` its operating variable ``x[t]`` obeys::
+
+    min_pu[t] * P  <=  x[t]  <=  max_pu[t] * P
+
+When ``P`` is fixed these are column bounds. When ``P`` is extendable it is a variable with
+bounds ``[P_min, P_max]`` and cost ``capital_cost + fom_cost`` (EUR per unit of capacity and
+period), and the limits become rows ``x[t] - max_pu[t] * P <= 0`` and ``x[t] - min_pu[t] * P >= 0``
+(the lower row is left out where ``min_pu`` is zero: the column bound ``x >= 0`` says the same).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from caspian.optimize.assembly import VariableBlock
+from caspian.optimize.context import NOMINAL_ATTR, BuildContext
+
+
+def define_capacity_variables(ctx: BuildContext, component: str) -> VariableBlock | None:
+    """Add the capacity variable of every extendable ``component`` (MW or MWh).
+
+    Bounds ``[{nom}_min, {nom}_max]``; objective coefficient ``capital_cost + fom_cost``.
+    """
+    frame = ctx.static(component)
+    ext = ctx.extendable(component)
+    if not ext.any():
+        return None
+    attr = NOMINAL_ATTR[component]
+    sub = frame.loc[ext]
+    cost = sub["capital_cost"].to_numpy(float) + sub["fom_cost"].to_numpy(float)
+    return ctx.builder.add_variables(
+        component,
+        attr,
+        sub.index,
+        sub[f"{attr}_min"].to_numpy(float),
+        sub[f"{attr}_max"].to_numpy(float),
+        time_indexed=False,
+        cost=cost,
+    )
+
+
+def _product(pu: np.ndarray, nominal: np.ndarray) -> np.ndarray:
+    """``pu * nominal`` with ``0 * inf = 0`` (PyPSA's rule for unlimited capacities)."""
+    with np.errstate(invalid="ignore"):
+        out = pu * nominal
+    return np.where(pu == 0, 0.0, out)
+
+
+def define_dispatch(
+    ctx: BuildContext,
+    component: str,
+    attr: str,
+    min_pu: np.ndarray,
+    max_pu: np.ndarray,
+    names: pd.Index | None = None,
+    *,
+    scale_nominal: np.ndarray | None = None,
+    cost: np.ndarray | float = 0.0,
+) -> VariableBlock:
+    """Add ``component-attr`` (snapshots x names) limited by the component's capacity.
+
+    Equation: ``min_pu[t] * c * P <= x[t] <= max_pu[t] * c * P`` where ``c`` is
+    ``scale_nominal`` (e.g. ``max_hours`` for a state of charge) or 1. Units follow ``P``.
+    """
+    frame = ctx.static(component)
+    names = frame.index if names is None else names
+    nom_attr = NOMINAL_ATTR[component]
+    sub = frame.loc[names]
+    factor = np.ones(len(names)) if scale_nominal is None else scale_nominal
+    ext = sub[f"{nom_attr}_extendable"].to_numpy(bool)
+    nominal = sub[nom_attr].to_numpy(float)
+    nom_min = sub[f"{nom_attr}_min"].to_numpy(float)
+    nom_max = sub[f"{nom_attr}_max"].to_numpy(float)
+
+    lower = _product(min_pu, nominal * factor)
+    upper = _product(max_pu, nominal * factor)
+    if ext.any():
+        # Implied bounds from the capacity's own bounds help presolve; they cut nothing off.
+        ext_lower = np.where(
+            min_pu >= 0, _product(min_pu, nom_min * factor), _product(min_pu, nom_max * factor)
+        )
+        ext_upper = np.where(
+            max_pu >= 0, _product(max_pu, nom_max * factor), _product(max_pu, nom_min * factor)
+        )
+        lower = np.where(ext, ext_lower, lower)
+        upper = np.where(ext, ext_upper, upper)
+    block = ctx.builder.add_variables(component, attr, names, lower, upper, cost=cost)
+
+    capacity = ctx.variable(f"{component}-{nom_attr}")
+    if ext.any() and capacity is not None:
+        ext_names = names[ext]
+        cap_cols = capacity.columns()[capacity.names.get_indexer(ext_names)]
+        cols = block.columns()[:, ext]
+        _limit_rows(
+            ctx,
+            component,
+            f"ext-{attr}-upper",
+            ext_names,
+            cols,
+            cap_cols,
+            max_pu[:, ext] * factor[ext],
+            upper_side=True,
+        )
+        needs_lower = (min_pu[:, ext] != 0).any(axis=0)
+        if needs_lower.any():
+            _limit_rows(
+                ctx,
+                component,
+                f"ext-{attr}-lower",
+                ext_names[needs_lower],
+                cols[:, needs_lower],
+                cap_cols[needs_lower],
+                (min_pu[:, ext] * factor[ext])[:, needs_lower],
+                upper_side=False,
+            )
+    return block
+
+
+def _limit_rows(
+    ctx: BuildContext,
+    component: str,
+    name: str,
+    names: pd.Index,
+    cols: np.ndarray,
+    cap_cols: np.ndarray,
+    pu: np.ndarray,
+    *,
+    upper_side: bool,
+) -> None:
+    """Rows ``x[t] - pu[t] * P <= 0`` (upper side) or ``>= 0`` (lower side)."""
+    lower, upper = (-np.inf, 0.0) if upper_side else (0.0, np.inf)
+    block = ctx.builder.add_constraints(component, name, names, lower, upper)
+    rows = block.rows()
+    ctx.builder.add_terms(rows, cols, 1.0)
+    ctx.builder.add_terms(rows, np.broadcast_to(cap_cols, rows.shape), -pu)
+
+
+def define_generator_dispatch(ctx: BuildContext) -> VariableBlock | None:
+    """Generator output ``p`` (MW) in ``[p_min_pu, p_max_pu] * p_nom``, cost w_obj * marginal_cost."""
+    if not len(ctx.static("Generator")):
+        return None
+    cost = ctx.w_objective[:, None] * ctx.series("Generator", "marginal_cost")
+    return define_dispatch(
+        ctx,
+        "Generator",
+        "p",
+        ctx.series("Generator", "p_min_pu"),
+        ctx.series("Generator", "p_max_pu"),
+        cost=cost,
+    )
+
+
+def define_line_flows(ctx: BuildContext) -> VariableBlock | None:
+    """Line flow ``s`` (MW, bus0 -> bus1) within ``[-s_max_pu, s_max_pu] * s_nom``."""
+    if not len(ctx.static("Line")):
+        return None
+    s_max_pu = ctx.series("Line", "s_max_pu")
+    return define_dispatch(ctx, "Line", "s", -s_max_pu, s_max_pu)
+
+
+def define_link_flows(ctx: BuildContext) -> None:
+    """Link flows (MW at bus0).
+
+    PyPSA links: ``p`` within ``[p_min_pu, p_max_pu] * p_nom``; ``p`` leaves bus0 and
+    ``efficiency * p`` arrives at bus1 for either sign of ``p`` (PyPSA's semantics).
+
+    Bidirectional (lossy two-way HVDC) links: forward ``p_fwd`` within ``[0, p_max_pu * p_nom]``,
+    backward ``p_bwd`` within ``[0, -p_min_pu * p_nom]``, and ``p_fwd + p_bwd <= p_nom``; each
+    direction delivers ``efficiency`` times what it withdraws, so losses occur both ways.
+    Cost ``w_obj * marginal_cost`` per MWh withdrawn, in either direction.
+    """
+    frame = ctx.static("Link")
+    if not len(frame):
+        return
+    bidirectional = frame["bidirectional"].to_numpy(bool)
+    min_pu = ctx.series("Link", "p_min_pu")
+    max_pu = ctx.series("Link", "p_max_pu")
+    cost = ctx.w_objective[:, None] * ctx.series("Link", "marginal_cost")
+    plain = ~bidirectional
+    if plain.any():
+        define_dispatch(
+            ctx,
+            "Link",
+            "p",
+            min_pu[:, plain],
+            max_pu[:, plain],
+            frame.index[plain],
+            cost=cost[:, plain],
+        )
+    if bidirectional.any():
+        names = frame.index[bidirectional]
+        zero = np.zeros((ctx.n_snapshots, len(names)))
+        fwd = define_dispatch(
+            ctx,
+            "Link",
+            "p_fwd",
+            zero,
+            np.maximum(max_pu[:, bidirectional], 0),
+            names,
+            cost=cost[:, bidirectional],
+        )
+        bwd = define_dispatch(
+            ctx,
+            "Link",
+            "p_bwd",
+            zero,
+            np.maximum(-min_pu[:, bidirectional], 0),
+            names,
+            cost=cost[:, bidirectional],
+        )
+        _shared_capacity_rows(ctx, names, fwd, bwd)
+
+
+def _shared_capacity_rows(
+    ctx: BuildContext, names: pd.Index, fwd: VariableBlock, bwd: VariableBlock
+) -> None:
+    """``p_fwd[t] + p_bwd[t] <= p_nom`` for bidirectional links (one cable, one rating)."""
+    sub = ctx.static("Link").loc[names]
+    ext = sub["p_nom_extendable"].to_numpy(bool)
+    upper = np.where(ext, 0.0, sub["p_nom"].to_numpy(float))
+    block = ctx.builder.add_constraints("Link", "shared-capacity", names, -np.inf, upper)
+    rows = block.rows()
+    ctx.builder.add_terms(rows, fwd.columns(), 1.0)
+    ctx.builder.add_terms(rows, bwd.columns(), 1.0)
+    capacity = ctx.variable("Link-p_nom")
+    if ext.any() and capacity is not None:
+        cap_cols = capacity.columns()[capacity.names.get_indexer(names[ext])]
+        ctx.builder.add_terms(rows[:, ext], np.broadcast_to(cap_cols, rows[:, ext].shape), -1.0)
+
+
+def define_storage_unit_dispatch(ctx: BuildContext) -> None:
+    """Storage unit variables (MW, MWh).
+
+    ``p_dispatch`` in ``[0, p_max_pu * p_nom]`` with cost w_obj * marginal_cost; ``p_store`` in
+    ``[0, -p_min_pu * p_nom]``; ``state_of_charge`` in ``[0, max_hours * p_nom]``; ``spill`` in
+    ``[0, inflow]`` for units with inflow, cost w_obj * spill_cost.
+    """
+    frame = ctx.static("StorageUnit")
+    if not len(frame):
+        return
+    T, N = ctx.n_snapshots, len(frame)
+    zero = np.zeros((T, N))
+    cost = ctx.w_objective[:, None] * ctx.series("StorageUnit", "marginal_cost")
+    define_dispatch(
+        ctx, "StorageUnit", "p_dispatch", zero, ctx.series("StorageUnit", "p_max_pu"), cost=cost
+    )
+    define_dispatch(ctx, "StorageUnit", "p_store", zero, -ctx.series("StorageUnit", "p_min_pu"))
+    max_hours = frame["max_hours"].to_numpy(float)
+    define_dispatch(
+        ctx, "StorageUnit", "state_of_charge", zero, np.ones((T, N)), scale_nominal=max_hours
+    )
+    inflow = ctx.series("StorageUnit", "inflow")
+    has_inflow = (inflow > 0).any(axis=0)
+    if has_inflow.any():
+        spill_cost = ctx.w_objective[:, None] * ctx.series("StorageUnit", "spill_cost")
+        ctx.builder.add_variables(
+            "StorageUnit",
+            "spill",
+            frame.index[has_inflow],
+            0.0,
+            inflow[:, has_inflow],
+            cost=spill_cost[:, has_inflow],
+        )
+
+
+def define_store_dispatch(ctx: BuildContext) -> None:
+    """Store variables: energy ``e`` (MWh) in ``[e_min_pu, e_max_pu] * e_nom`` and free power ``p``
+    (MW, positive when the store feeds the bus) with cost w_obj * marginal_cost."""
+    frame = ctx.static("Store")
+    if not len(frame):
+        return
+    define_dispatch(
+        ctx, "Store", "e", ctx.series("Store", "e_min_pu"), ctx.series("Store", "e_max_pu")
+    )
+    cost = ctx.w_objective[:, None] * ctx.series("Store", "marginal_cost")
+    ctx.builder.add_variables("Store", "p", frame.index, -np.inf, np.inf, cost=cost)

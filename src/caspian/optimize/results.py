@@ -1,0 +1,311 @@
+"""Labelled results of an optimal solve, with PyPSA's names and sign conventions.
+
+Signs follow PyPSA: ``p`` of a generator, storage unit or store is positive when it feeds its
+bus; ``p0``/``p1`` of a line or link are the power *withdrawn* at bus0/bus1 (so ``p1`` is
+negative where power arrives). Prices are in EUR/MWh: the dual of the nodal balance divided by
+the snapshot's objective weighting, as ``n.buses_t.marginal_price`` in PyPSA.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from caspian.exceptions import InputError
+from caspian.network.network import Network, component_schema
+from caspian.optimize.context import NOMINAL_ATTR
+from caspian.optimize.solve import Solution, SolverStats, SolveStatus
+
+if TYPE_CHECKING:
+    from caspian.optimize.build import LinearModel
+
+SERIES_ATTRS: dict[str, tuple[str, ...]] = {
+    "Generator": ("p",),
+    "Load": ("p",),
+    "Line": ("p0", "p1"),
+    "Link": ("p", "p0", "p1"),
+    "StorageUnit": ("p", "p_dispatch", "p_store", "state_of_charge", "spill"),
+    "Store": ("p", "e"),
+}
+"""Time series every result has, per component (PyPSA's names)."""
+
+
+@dataclass(frozen=True)
+class OptimizationResult:
+    """The optimum of a network: objective, prices, dispatch, capacities, duals and statistics.
+
+    Attributes
+    ----------
+    network : the network that was solved (not modified).
+    status : always ``SolveStatus.OPTIMAL`` (other outcomes raise).
+    objective : EUR; PyPSA's objective with ``include_objective_constant=False``.
+    prices : EUR/MWh, snapshots x buses.
+    global_constraints : per GlobalConstraint, ``mu`` (PyPSA's sign; <= 0 for a binding cap)
+        and ``value`` (its left-hand side at the optimum, t CO2).
+    solver : HiGHS statistics.
+    build_seconds : time to build the linear program.
+    n_variables, n_constraints : size of the linear program.
+    """
+
+    network: Network
+    status: SolveStatus
+    objective: float
+    prices: pd.DataFrame
+    global_constraints: pd.DataFrame
+    solver: SolverStats
+    build_seconds: float
+    n_variables: int
+    n_constraints: int
+    _series: dict[tuple[str, str], pd.DataFrame] = field(repr=False)
+    _capacity: dict[str, pd.Series] = field(repr=False)
+    _shadow: dict[tuple[str, str], pd.DataFrame] = field(repr=False)
+
+    def series(self, component: str, attr: str) -> pd.DataFrame:
+        """Snapshots x components values of ``attr`` (e.g. ``("Generator", "p")``), MW or MWh."""
+        cname = component_schema(component).name
+        key = (cname, attr)
+        if key not in self._series:
+            known = ", ".join(SERIES_ATTRS.get(cname, ())) or "none"
+            raise InputError(
+                f"no result series '{attr}'.",
+                component=cname,
+                attribute=attr,
+                hint=f"Available for {cname}: {known}.",
+            )
+        return self._series[key]
+
+    def capacity(self, component: str) -> pd.Series:
+        """Optimal capacity (``p_nom_opt``, ``s_nom_opt`` or ``e_nom_opt``) of every component."""
+        cname = component_schema(component).name
+        if cname not in self._capacity:
+            raise InputError(
+                "has no capacity.",
+                component=cname,
+                hint="Capacities exist for " + ", ".join(NOMINAL_ATTR) + ".",
+            )
+        return self._capacity[cname]
+
+    def shadow_price(self, component: str, side: str) -> pd.DataFrame:
+        """Value of relaxing a flow limit by 1 MW, EUR/MWh (>= 0), snapshots x components.
+
+        ``side`` is ``"upper"`` (the limit in the bus0 -> bus1 direction) or ``"lower"``. It
+        is the dual of the limit divided by the objective weighting, like the nodal prices, so
+        for a line between two buses on a radial path it equals their price difference.
+        Available for Line and for (non-bidirectional) Link.
+        """
+        cname = component_schema(component).name
+        if (cname, side) not in self._shadow:
+            raise InputError(
+                f"no shadow price for side '{side}'.",
+                component=cname,
+                hint="Use component 'Line' or 'Link' and side 'upper' or 'lower'.",
+            )
+        return self._shadow[(cname, side)]
+
+    @property
+    def co2_price(self) -> float:
+        """EUR/t: minus the dual of the CO2 cap(s) (0.0 if there is none or it is slack)."""
+        if not len(self.global_constraints):
+            return 0.0
+        return float(-self.global_constraints["mu"].sum())
+
+    def summary(self) -> dict[str, Any]:
+        """Headline numbers, as written to ``summary.json``."""
+        from caspian import __version__
+
+        prices = self.prices
+        weights = self.network.snapshot_weightings["objective"]
+        mean = (prices.mul(weights, axis=0).sum() / weights.sum()) if len(prices) else prices.sum()
+        return {
+            "status": str(self.status),
+            "objective": self.objective,
+            "build_seconds": self.build_seconds,
+            "solve_seconds": self.solver.solve_seconds,
+            "n_variables": self.n_variables,
+            "n_constraints": self.n_constraints,
+            "algorithm": self.solver.algorithm,
+            "iterations": self.solver.iterations,
+            "mean_price_by_bus": {str(k): float(v) for k, v in mean.items()},
+            "co2_price": self.co2_price,
+            "optimal_capacity": {
+                c: {str(k): float(v) for k, v in s[self._extendable(c)].items()}
+                for c, s in self._capacity.items()
+                if self._extendable(c).any()
+            },
+            "versions": {"caspian-grid": __version__, "highs": self.solver.highs_version},
+        }
+
+    def _extendable(self, component: str) -> np.ndarray:
+        attr = NOMINAL_ATTR[component]
+        return self.network.static[component][f"{attr}_extendable"].to_numpy(bool)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every result table by file stem (``generators-p``, ``buses-marginal_price``, ...)."""
+        out: dict[str, pd.DataFrame] = {"buses-marginal_price": self.prices}
+        for (cname, attr), frame in self._series.items():
+            if frame.shape[1]:
+                out[f"{component_schema(cname).list_name}-{attr}"] = frame
+        caps = [
+            pd.DataFrame(
+                {
+                    "component": c,
+                    "name": s.index,
+                    "optimal_capacity": s.to_numpy(),
+                    "extendable": self._extendable(c),
+                }
+            )
+            for c, s in self._capacity.items()
+            if len(s)
+        ]
+        if caps:
+            out["capacities"] = pd.concat(caps, ignore_index=True).set_index(["component", "name"])
+        if len(self.global_constraints):
+            out["global_constraints"] = self.global_constraints
+        return out
+
+
+def extract_result(model: LinearModel, solution: Solution) -> OptimizationResult:
+    """Turn a solution vector into labelled tables."""
+    n = model.network
+    lp = model.lp
+    x = solution.col_value
+    sns = n.snapshots
+    T = len(sns)
+    w_obj = n.snapshot_weightings["objective"].to_numpy(float)
+
+    def frame(values: np.ndarray, names: pd.Index) -> pd.DataFrame:
+        return pd.DataFrame(values, index=sns, columns=pd.Index(names, name="name"))
+
+    def values(key: str) -> np.ndarray | None:
+        block = lp.variables.get(key)
+        return None if block is None else block.take(x)
+
+    def full(component: str, key: str) -> np.ndarray:
+        """A variable block spread over all components of its type (0 where absent)."""
+        names = n.static[component].index
+        out = np.zeros((T, len(names)))
+        block = lp.variables.get(key)
+        if block is not None:
+            out[:, names.get_indexer(block.names)] = block.take(x)
+        return out
+
+    series: dict[tuple[str, str], pd.DataFrame] = {}
+    gen = n.static["Generator"].index
+    series[("Generator", "p")] = frame(full("Generator", "Generator-p"), gen)
+    loads = n.static["Load"].index
+    series[("Load", "p")] = frame(n.get_series("Load", "p_set"), loads)
+    lines = n.static["Line"].index
+    s = full("Line", "Line-s")
+    series[("Line", "p0")] = frame(s, lines)
+    series[("Line", "p1")] = frame(-s, lines)
+
+    links = n.static["Link"].index
+    eff = n.get_series("Link", "efficiency")
+    p_plain = full("Link", "Link-p")
+    p_fwd = full("Link", "Link-p_fwd")
+    p_bwd = full("Link", "Link-p_bwd")
+    series[("Link", "p")] = frame(p_plain + p_fwd - p_bwd, links)
+    series[("Link", "p0")] = frame(p_plain + p_fwd - eff * p_bwd, links)
+    series[("Link", "p1")] = frame(-eff * p_plain - eff * p_fwd + p_bwd, links)
+
+    su = n.static["StorageUnit"].index
+    dispatch = full("StorageUnit", "StorageUnit-p_dispatch")
+    store = full("StorageUnit", "StorageUnit-p_store")
+    series[("StorageUnit", "p_dispatch")] = frame(dispatch, su)
+    series[("StorageUnit", "p_store")] = frame(store, su)
+    series[("StorageUnit", "p")] = frame(dispatch - store, su)
+    series[("StorageUnit", "state_of_charge")] = frame(
+        full("StorageUnit", "StorageUnit-state_of_charge"), su
+    )
+    series[("StorageUnit", "spill")] = frame(full("StorageUnit", "StorageUnit-spill"), su)
+    stores = n.static["Store"].index
+    series[("Store", "p")] = frame(full("Store", "Store-p"), stores)
+    series[("Store", "e")] = frame(full("Store", "Store-e"), stores)
+
+    capacity: dict[str, pd.Series] = {}
+    for cname, attr in NOMINAL_ATTR.items():
+        static = n.static[cname]
+        cap = static[attr].astype(float).copy()
+        block = lp.variables.get(f"{cname}-{attr}")
+        if block is not None:
+            cap.loc[block.names] = block.take(x)
+        cap.name = f"{attr}_opt"
+        capacity[cname] = cap
+
+    balance = lp.constraints["Bus-nodal_balance"]
+    prices = frame(balance.take(solution.row_dual) / w_obj[:, None], balance.names)
+
+    glc = n.static["GlobalConstraint"]
+    gc_table = pd.DataFrame(
+        {"mu": np.zeros(len(glc)), "value": np.zeros(len(glc))}, index=glc.index
+    )
+    co2 = lp.constraints.get("GlobalConstraint-co2")
+    if co2 is not None:
+        gc_table["mu"] = co2.take(solution.row_dual)
+        start = co2.start
+        activity = solution.row_value[start : start + co2.size]
+        shift = _co2_shift(n)
+        gc_table["value"] = activity + shift
+
+    shadow = _shadow_prices(model, solution, w_obj)
+    objective = float(lp.cost @ x)
+    return OptimizationResult(
+        network=n,
+        status=SolveStatus.OPTIMAL,
+        objective=objective,
+        prices=prices,
+        global_constraints=gc_table,
+        solver=solution.stats,
+        build_seconds=model.build_seconds,
+        n_variables=lp.n_variables,
+        n_constraints=lp.n_constraints,
+        _series=series,
+        _capacity=capacity,
+        _shadow=shadow,
+    )
+
+
+def _co2_shift(n: Network) -> float:
+    """Emissions of the initial storage levels, which the CO2 row carries on its right side."""
+    carriers = n.static["Carrier"]["co2_emissions"]
+    total = 0.0
+    for cname, cyclic, initial in (
+        ("StorageUnit", "cyclic_state_of_charge", "state_of_charge_initial"),
+        ("Store", "e_cyclic", "e_initial"),
+    ):
+        frame = n.static[cname]
+        if len(frame):
+            rate = frame["carrier"].map(carriers).fillna(0.0).to_numpy(float)
+            counted = ~frame[cyclic].to_numpy(bool)
+            total += float((rate * frame[initial].to_numpy(float))[counted].sum())
+    return total
+
+
+def _shadow_prices(
+    model: LinearModel, solution: Solution, w_obj: np.ndarray
+) -> dict[tuple[str, str], pd.DataFrame]:
+    """Duals of the flow limits of lines and plain links, EUR/MWh, >= 0."""
+    lp = model.lp
+    n = model.network
+    out: dict[tuple[str, str], pd.DataFrame] = {}
+    for cname, attr in (("Line", "s"), ("Link", "p")):
+        block = lp.variables.get(f"{cname}-{attr}")
+        if block is None:
+            continue
+        reduced = block.take(solution.col_dual)
+        upper = np.maximum(-reduced, 0.0)
+        lower = np.maximum(reduced, 0.0)
+        for side, sign, values in (("upper", -1.0, upper), ("lower", 1.0, lower)):
+            rows = lp.constraints.get(f"{cname}-ext-{attr}-{side}")
+            if rows is not None:
+                pos = block.names.get_indexer(rows.names)
+                values[:, pos] = np.maximum(sign * rows.take(solution.row_dual), 0.0)
+            out[(cname, side)] = pd.DataFrame(
+                values / w_obj[:, None],
+                index=n.snapshots,
+                columns=pd.Index(block.names, name="name"),
+            )
+    return out
