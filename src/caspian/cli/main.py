@@ -1,0 +1,61 @@
+"""Entry point of the ``caspian`` command and the one place errors become exit codes.
+
+Exit codes: 0 success; 2 bad input (file, component, attribute or value), printed without a
+traceback; 3 the solver reached no optimum (infeasible, unbounded, time limit); 4 the solution
+failed its audit.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from caspian.cli import solve_cmd
+from caspian.exceptions import AuditError, CaspianError, InputError, SolverError
+
+EXIT_INPUT = 2
+EXIT_SOLVER = 3
+EXIT_AUDIT = 4
+
+app = typer.Typer(
+    name="caspian",
+    help="caspian-grid: plan and trade power across the Caspian.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+solve_cmd.register(app)
+
+
+@app.command()
+def version() -> None:
+    """Print the versions of caspian-grid and HiGHS."""
+    import highspy
+
+    from caspian import __version__
+
+    typer.echo(f"caspian-grid {__version__}, HiGHS {highspy.Highs().version()}")
+
+
+def exit_code(error: CaspianError) -> int:
+    """The exit code for an error raised on purpose."""
+    if isinstance(error, InputError):
+        return EXIT_INPUT
+    if isinstance(error, SolverError):
+        return EXIT_SOLVER
+    if isinstance(error, AuditError):
+        return EXIT_AUDIT
+    return 1
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; a CaspianError is printed as a message with its exit code, no traceback."""
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        app(args=argv)  # standalone: usage errors print and exit 2, success exits 0
+    except CaspianError as error:
+        err.print("[bold red]error:[/] ", end="")
+        err.print(str(error), markup=False)
+        sys.exit(exit_code(error))
