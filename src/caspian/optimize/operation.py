@@ -140,7 +140,7 @@ def _limit_rows(
 
 
 def define_generator_dispatch(ctx: BuildContext) -> VariableBlock | None:
-    """Generator output ``p`` (MW) in ``[p_min_pu, p_max_pu] * p_nom``, cost w_obj * marginal_cost."""
+    """Generator output ``p`` (MW) in ``[p_min_pu, p_max_pu] * p_nom``; cost w * marginal_cost."""
     if not len(ctx.static("Generator")):
         return None
     cost = ctx.w_objective[:, None] * ctx.series("Generator", "marginal_cost")
