@@ -55,8 +55,8 @@ def _worst(
     t, j = np.unravel_index(int(np.argmax(excess)), excess.shape)
     count = int((excess > 0).sum())
     return [
-        f"{label}: {count} violations, worst {residual[t, j]:.6g} at '{names[j]}', "
-        f"snapshot {snapshots[t]}"
+        f"{label}: {count} violations, worst {residual[t, j]:.6g} at '{names[int(j)]}', "
+        f"snapshot {snapshots[int(t)]}"
     ]
 
 
@@ -70,7 +70,7 @@ def _check_balance(result: OptimizationResult) -> list[str]:
     def add(frame: pd.DataFrame, bus_names: pd.Series, sign: float) -> None:
         if frame.shape[1] == 0:
             return
-        pos = buses.get_indexer(bus_names.reindex(frame.columns).to_numpy())
+        pos = buses.get_indexer(pd.Index(bus_names.reindex(frame.columns).to_numpy()))
         values = sign * frame.to_numpy(float)
         np.add.at(net.T, pos, values.T)
         np.add.at(scale.T, pos, np.abs(values).T)
@@ -106,7 +106,7 @@ def _check_bounds(model: LinearModel, x: np.ndarray) -> list[str]:
 def _check_rows(model: LinearModel, x: np.ndarray) -> list[str]:
     lp = model.lp
     activity = lp.matrix @ x
-    scale = np.abs(lp.matrix) @ np.abs(x)
+    scale = abs(lp.matrix) @ np.abs(x)
     with np.errstate(invalid="ignore"):
         violation = np.fmax(lp.row_lower - activity, activity - lp.row_upper) - _tol(scale)
     violation = np.nan_to_num(violation, nan=-1.0, neginf=-1.0)

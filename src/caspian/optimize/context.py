@@ -65,7 +65,7 @@ class BuildContext:
         """Integer position of the bus named in ``column`` for each component."""
         frame = self.static(component)
         values = frame[column] if names is None else frame.loc[names, column]
-        return np.asarray(self.buses.get_indexer(values.to_numpy()), dtype=np.int64)
+        return np.asarray(self.buses.get_indexer(pd.Index(values.to_numpy())), dtype=np.int64)
 
     def extendable(self, component: str) -> np.ndarray:
         """Boolean mask of the components whose capacity is a decision variable."""

@@ -254,7 +254,7 @@ def define_storage_unit_dispatch(ctx: BuildContext) -> None:
         ctx, "StorageUnit", "state_of_charge", zero, np.ones((T, N)), scale_nominal=max_hours
     )
     inflow = ctx.series("StorageUnit", "inflow")
-    has_inflow = (inflow > 0).any(axis=0)
+    has_inflow = np.asarray((inflow > 0).any(axis=0), dtype=bool)
     if has_inflow.any():
         spill_cost = ctx.w_objective[:, None] * ctx.series("StorageUnit", "spill_cost")
         ctx.builder.add_variables(
