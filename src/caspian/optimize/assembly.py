@@ -175,9 +175,8 @@ class ModelBuilder:
         self._rows.clear()
         self._cols.clear()
         self._vals.clear()
-        matrix = sp.csc_array((vals, (rows, cols)), shape=(self.n_rows, self.n_cols))
+        matrix = _coo_to_csc(rows, cols, vals, self.n_rows, self.n_cols)
         del rows, cols, vals
-        matrix.sum_duplicates()
         return LinearProgram(
             matrix=matrix,
             cost=_concat([self._cost[k] for k in self.variables], float),
@@ -189,6 +188,24 @@ class ModelBuilder:
             constraints=self.constraints,
             snapshots_hint=self.snapshots,
         )
+
+
+def _coo_to_csc(
+    rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n_rows: int, n_cols: int
+) -> sp.csc_array:
+    """Compressed-column matrix from triplets by one counting sort over the columns.
+
+    Row indices within a column stay in the order they were added and duplicates are not
+    summed (HiGHS accepts unsorted columns; see :meth:`LinearProgram.merge_duplicates`).
+    This is scipy's ``coo_tocsr`` applied to the transpose, without its checks and copies.
+    """
+    from scipy.sparse import _sparsetools
+
+    indptr = np.empty(n_cols + 1, dtype=INDEX_DTYPE)
+    indices = np.empty(len(vals), dtype=INDEX_DTYPE)
+    data = np.empty(len(vals), dtype=float)
+    _sparsetools.coo_tocsr(n_cols, n_rows, len(vals), cols, rows, vals, indptr, indices, data)
+    return sp.csc_array((data, indices, indptr), shape=(n_rows, n_cols), copy=False)
 
 
 def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
@@ -221,6 +238,10 @@ class LinearProgram:
     @property
     def nnz(self) -> int:
         return int(self.matrix.nnz)
+
+    def merge_duplicates(self) -> None:
+        """Sum repeated (row, column) entries; needed only if a family adds one twice."""
+        self.matrix.sum_duplicates()
 
     def row_label(self, row: int) -> str:
         """Human-readable name of a row: block, component name and snapshot."""

@@ -77,9 +77,19 @@ class LinearModel:
                     attribute=key,
                     hint="Check the option name and value against the HiGHS documentation.",
                 )
+        status = self._pass_model(h)
+        if status == highspy.HighsStatus.kError:
+            # HiGHS refuses repeated entries in a column; sum them and pass the model again.
+            self.lp.merge_duplicates()
+            status = self._pass_model(h)
+        if status == highspy.HighsStatus.kError:
+            raise RuntimeError("HiGHS rejected the model (passModel returned an error)")
+        return h
+
+    def _pass_model(self, h: highspy.Highs) -> highspy.HighsStatus:
         lp = self.lp
         m = lp.matrix
-        status = h.passModel(
+        return h.passModel(
             lp.n_variables,
             lp.n_constraints,
             lp.nnz,
@@ -96,9 +106,6 @@ class LinearModel:
             np.asarray(m.data, dtype=np.float64),
             np.zeros(lp.n_variables, dtype=np.int32),  # all continuous
         )
-        if status == highspy.HighsStatus.kError:
-            raise RuntimeError("HiGHS rejected the model (passModel returned an error)")
-        return h
 
 
 def build_model(n: Network, *, check: bool = True) -> LinearModel:

@@ -38,6 +38,7 @@ def explain_infeasibility(model: LinearModel, options: SolverOptions) -> list[st
 def _elastic(model: LinearModel, options: SolverOptions) -> list[str] | None:
     """Solve the slack relaxation; None if even that is infeasible."""
     lp = model.lp
+    lp.merge_duplicates()
     blocks = [lp.constraints[k] for k in ELASTIC_BLOCKS if k in lp.constraints]
     if not blocks:
         return None
