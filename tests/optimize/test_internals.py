@@ -48,6 +48,7 @@ def test_solver_options_validation() -> None:
     opts = SolverOptions(algorithm="hipo", crossover=True, threads=2, time_limit=5).highs_options()
     assert opts["solver"] == "hipo" and opts["run_crossover"] == "on"
     assert opts["threads"] == 2 and opts["time_limit"] == 5.0
+    assert SolverOptions(algorithm="ipm").highs_options()["solver"] == "ipx"
 
 
 def test_audit_rejects_a_corrupted_solution() -> None:

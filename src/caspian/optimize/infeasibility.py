@@ -15,7 +15,12 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from caspian.optimize.options import Algorithm, SolverOptions
+from caspian.optimize.options import (
+    AUTO_SIMPLEX_MAX_COLUMNS,
+    HIGHS_SOLVER_NAME,
+    Algorithm,
+    SolverOptions,
+)
 
 if TYPE_CHECKING:
     from caspian.optimize.build import LinearModel
@@ -52,8 +57,12 @@ def _elastic(model: LinearModel, options: SolverOptions) -> list[str] | None:
     upper = np.concatenate([lp.col_upper, np.full(2 * k, np.inf)])
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    algorithm = options.algorithm if options.algorithm != Algorithm.AUTO else Algorithm.SIMPLEX
-    h.setOptionValue("solver", "ipm" if algorithm == Algorithm.PDLP else str(algorithm))
+    algorithm = Algorithm(options.algorithm)
+    if algorithm in (Algorithm.AUTO, Algorithm.PDLP):
+        algorithm = (
+            Algorithm.SIMPLEX if lp.n_variables <= AUTO_SIMPLEX_MAX_COLUMNS else Algorithm.HIPO
+        )
+    h.setOptionValue("solver", HIGHS_SOLVER_NAME[algorithm])
     if options.threads is not None:
         h.setOptionValue("threads", options.threads)
     h.passModel(

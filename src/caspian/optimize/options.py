@@ -13,7 +13,9 @@ class Algorithm(StrEnum):
     """HiGHS algorithms for linear programs.
 
     ``AUTO`` picks dual simplex for small models (exact vertex solutions, exact duals) and the
-    HiPO interior-point solver for larger ones.
+    HiPO interior-point solver for larger ones. ``IPM`` is HiGHS's older IPX interior-point
+    solver (HiGHS option ``solver="ipx"``; with highspy-extras installed HiGHS's own ``"ipm"``
+    would run HiPO too), ``HIPO`` its newer one, ``PDLP`` its first-order solver.
     """
 
     AUTO = "auto"
@@ -22,6 +24,14 @@ class Algorithm(StrEnum):
     SIMPLEX = "simplex"
     PDLP = "pdlp"
 
+
+HIGHS_SOLVER_NAME = {
+    Algorithm.HIPO: "hipo",
+    Algorithm.IPM: "ipx",
+    Algorithm.SIMPLEX: "simplex",
+    Algorithm.PDLP: "pdlp",
+}
+"""HiGHS's value of its ``solver`` option for each algorithm."""
 
 AUTO_SIMPLEX_MAX_COLUMNS = 20_000
 """With ``Algorithm.AUTO``, models with at most this many variables are solved by simplex."""
@@ -92,7 +102,7 @@ class SolverOptions:
         if algorithm == Algorithm.AUTO:
             raise ValueError("resolve Algorithm.AUTO with SolverOptions.resolved() first")
         opts: dict[str, Any] = {
-            "solver": algorithm.value,
+            "solver": HIGHS_SOLVER_NAME[algorithm],
             "primal_feasibility_tolerance": self.primal_feasibility_tolerance,
             "dual_feasibility_tolerance": self.dual_feasibility_tolerance,
             "ipm_optimality_tolerance": self.ipm_optimality_tolerance,
