@@ -80,3 +80,35 @@ def test_write_result_never_overwrites_silently(tmp_path) -> None:  # type: igno
     write_result(result, out, overwrite=True, table_format="parquet")
     assert (out / "generators-p.parquet").exists()
     assert not any(p.name.startswith(".r.") for p in tmp_path.iterdir())
+
+
+def test_line_and_link_shadow_prices_equal_the_price_spread() -> None:
+    """Radial two-bus cases: the limit's shadow price is the price difference across it."""
+    from caspian import Network, optimize
+
+    for component, extendable in (("Line", False), ("Line", True), ("Link", False)):
+        n = Network("radial", snapshots=range(2))
+        n.snapshot_weightings["objective"] = 2.0
+        n.add("Bus", ["a", "b"])
+        n.add("Generator", "cheap", bus="a", p_nom=500, marginal_cost=10)
+        n.add("Generator", "dear", bus="b", p_nom=500, marginal_cost=50)
+        n.add("Load", "l", bus="b", p_set=[50, 200])
+        if component == "Line":
+            n.add(
+                "Line",
+                "ab",
+                bus0="a",
+                bus1="b",
+                x=0.1,
+                s_nom=100,
+                s_nom_extendable=extendable,
+                s_nom_max=100,
+                capital_cost=1.0,
+            )
+        else:
+            n.add("Link", "ab", bus0="a", bus1="b", p_nom=100)
+        result = optimize(n, SolverOptions(algorithm="simplex"))
+        spread = result.prices["b"] - result.prices["a"]
+        assert spread.tolist() == pytest.approx([0.0, 40.0])
+        assert result.shadow_price(component, "upper")["ab"].tolist() == pytest.approx([0.0, 40.0])
+        assert result.shadow_price(component, "lower")["ab"].tolist() == pytest.approx([0.0, 0.0])

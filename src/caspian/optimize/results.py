@@ -302,7 +302,9 @@ def _shadow_prices(
             rows = lp.constraints.get(f"{cname}-ext-{attr}-{side}")
             if rows is not None:
                 pos = block.names.get_indexer(rows.names)
-                values[:, pos] = np.maximum(sign * rows.take(solution.row_dual), 0.0)
+                # The limit of an extendable is a row, and its implied column bound may carry
+                # part of the same dual: the shadow price is their sum.
+                values[:, pos] += np.maximum(sign * rows.take(solution.row_dual), 0.0)
             out[(cname, side)] = pd.DataFrame(
                 values / w_obj[:, None],
                 index=n.snapshots,
