@@ -1,0 +1,189 @@
+"""PyPSA's netCDF layout (``n.export_to_netcdf``), read and written with xarray alone.
+
+Variables, as PyPSA 1.4 writes them:
+
+* coordinate ``snapshots`` = 0..N-1 and ``snapshots_snapshot`` (the labels: datetime64,
+  text or integers), ``snapshots_objective``, ``snapshots_stores``, ``snapshots_generators``;
+* per component a coordinate ``<list>_i`` (names) and one variable ``<list>_<attr>`` over it;
+* per time series a variable ``<list>_t_<attr>`` over (``snapshots``, ``<list>_t_<attr>_i``);
+* global attributes ``network_name``, ``network_pypsa_version`` and ``meta`` (JSON).
+
+Booleans are stored by netCDF4 as int8 flagged ``dtype: bool`` (xarray decodes them), text
+as variable-length strings, NaN as NaN, datetimes as integers with CF ``units``. Multi-period
+networks add ``investment_periods`` and ``snapshots_period``/``snapshots_timestep``;
+stochastic ones add a ``scenario`` dimension; both are refused on import.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from caspian.network.io_pypsa import (
+    MULTI_PERIOD,
+    PyPSATables,
+    export_tables,
+    to_network,
+    unsupported_problem,
+)
+from caspian.network.network import Network
+from caspian.network.pypsa_attrs import PYPSA_FORMAT_VERSION
+from caspian.network.schema import LIST_NAMES, UNSUPPORTED_COMPONENTS
+from caspian.network.tables import guarded
+
+_COMPRESSION = {"zlib": True, "complevel": 4}
+
+
+def write_netcdf(n: Network, path: Path) -> None:
+    """Write ``n`` as a PyPSA netCDF file."""
+    tables = export_tables(n)
+    variables: dict[str, Any] = {}
+    coords: dict[str, Any] = {"snapshots": np.arange(len(tables.snapshots), dtype=np.int64)}
+    for column, values in tables.snapshots.items():
+        variables[f"snapshots_{column}"] = ("snapshots", _array(values))
+    for list_name, frame in tables.static.items():
+        dim = f"{list_name}_i"
+        coords[dim] = _array(pd.Series(frame.index, dtype=object))
+        for column, values in frame.items():
+            variables[f"{list_name}_{column}"] = (dim, _array(values))
+        for attr, table in tables.series[list_name].items():
+            name = f"{list_name}_t_{attr}"
+            coords[f"{name}_i"] = _array(pd.Series(table.columns, dtype=object))
+            variables[name] = (("snapshots", f"{name}_i"), table.to_numpy(dtype=float))
+    ds = xr.Dataset(variables, coords=coords)
+    ds.attrs["network_name"] = n.name
+    ds.attrs["network_pypsa_version"] = PYPSA_FORMAT_VERSION
+    ds.attrs["meta"] = guarded("n.meta", lambda: json.dumps(n.meta), what="written as JSON")
+    encoding = {v: dict(_COMPRESSION) for v in ds.data_vars if ds[v].dtype.kind not in "OU"}
+    guarded(path.name, lambda: ds.to_netcdf(path, engine="netcdf4", encoding=encoding), "written")
+
+
+def _array(values: pd.Series) -> np.ndarray:
+    """A column as netCDF can store it: numbers and bools as they are, anything else as text."""
+    if values.dtype.kind in "fiubM":
+        return values.to_numpy()
+    return np.array([v if isinstance(v, str) else str(v) for v in values], dtype=object)
+
+
+def read_netcdf(path: Path) -> tuple[Network, dict[str, str], list[str]]:
+    """Read a netCDF file written by PyPSA's ``n.export_to_netcdf`` (or by caspian-grid)."""
+    display = path.name
+
+    def load() -> xr.Dataset:
+        with xr.open_dataset(path, engine="netcdf4") as ds:
+            return ds.load()
+
+    ds: xr.Dataset = guarded(display, load)
+    tables = PyPSATables()
+    tables.name = str(ds.attrs.get("network_name", ""))
+    _meta(ds, display, tables)
+    if "scenario" in ds.dims or "scenario_weight" in ds:
+        tables.problems.append(
+            f"{display}: the network has stochastic scenarios, which caspian-grid does not "
+            "model; solve one scenario at a time."
+        )
+    if "investment_periods" in ds.dims or "snapshots_period" in ds:
+        tables.problems.append(f"{display}: the network has {MULTI_PERIOD}.")
+    _snapshots(ds, display, tables)
+    for cname, list_name in UNSUPPORTED_COMPONENTS.items():
+        if f"{list_name}_i" in ds.coords and ds.sizes.get(f"{list_name}_i", 0):
+            names = pd.Index(ds[f"{list_name}_i"].to_numpy())
+            tables.problems.append(unsupported_problem(display, cname, names))
+    for list_name, cname in LIST_NAMES.items():
+        tables.files[cname] = display
+        if f"{list_name}_i" in ds.coords:
+            tables.static[list_name] = _static(ds, list_name, display, tables.problems)
+        for var in ds.data_vars:
+            name = str(var)
+            if name.startswith(f"{list_name}_pw_"):
+                tables.problems.append(
+                    f"{display}: {name} gives piecewise-linear costs, which caspian-grid "
+                    "does not model; use a single marginal or capital cost."
+                )
+            elif name.startswith(f"{list_name}_t_"):
+                attr = name[len(list_name) + 3 :]
+                tables.files[f"{cname}.{attr}"] = f"{display} ({name})"
+                table = _series(ds[name], f"{name}_i")
+                if table is None:
+                    tables.problems.append(
+                        f"{display}: {name} has dimensions {ds[name].dims}; PyPSA writes "
+                        f"('snapshots', '{name}_i')."
+                    )
+                else:
+                    tables.series.setdefault(list_name, {})[attr] = table
+    return to_network(tables), tables.files, tables.problems
+
+
+def _meta(ds: xr.Dataset, display: str, tables: PyPSATables) -> None:
+    try:
+        meta = json.loads(ds.attrs.get("meta", "{}"))
+    except (TypeError, ValueError):
+        meta = None
+    if isinstance(meta, dict):
+        tables.meta = meta
+    else:
+        tables.problems.append(f"{display}: the 'meta' attribute must be a JSON object.")
+
+
+def _snapshots(ds: xr.Dataset, display: str, tables: PyPSATables) -> None:
+    if "snapshots" not in ds.dims:
+        return
+    tables.files["snapshots"] = display
+    if "snapshots_snapshot" in ds and ds["snapshots_snapshot"].dims == ("snapshots",):
+        values = ds["snapshots_snapshot"].to_numpy()
+    elif "snapshots_period" in ds:
+        values = np.arange(ds.sizes["snapshots"])
+    else:
+        values = ds["snapshots"].to_numpy()
+    if values.dtype.kind in "OSU":
+        values = np.array([_text(v) for v in values], dtype=object)
+    tables.labels = pd.Index(values, name="snapshot")
+    weightings = {
+        str(v)[len("snapshots_") :]: ds[v].to_numpy()
+        for v in ds.data_vars
+        if str(v).startswith("snapshots_") and ds[v].dims == ("snapshots",)
+    }
+    tables.weightings = pd.DataFrame(weightings)
+
+
+def _static(ds: xr.Dataset, list_name: str, display: str, problems: list[str]) -> pd.DataFrame:
+    dim = f"{list_name}_i"
+    names = [_text(v) for v in ds[dim].to_numpy()]
+    columns: dict[str, np.ndarray] = {}
+    prefix = f"{list_name}_"
+    for var in ds.data_vars:
+        name = str(var)
+        if not name.startswith(prefix) or name.startswith((f"{prefix}t_", f"{prefix}pw_")):
+            continue
+        if ds[name].dims != (dim,):
+            problems.append(
+                f"{display}: {name} has dimensions {ds[name].dims}; PyPSA writes ('{dim}',)."
+            )
+            continue
+        values = ds[name].to_numpy()
+        if values.dtype.kind in "SU":
+            values = np.array([_text(v) for v in values], dtype=object)
+        columns[name[len(prefix) :]] = values
+    return pd.DataFrame(columns, index=pd.Index(names, dtype=object, name="name"))
+
+
+def _series(data: xr.DataArray, column_dim: str) -> pd.DataFrame | None:
+    if data.ndim != 2 or set(data.dims) != {"snapshots", column_dim}:
+        return None
+    data = data.transpose("snapshots", column_dim)
+    columns = [_text(v) for v in data[column_dim].to_numpy()]
+    values = data.to_numpy()
+    if values.dtype.kind in "SU":
+        values = values.astype(object)
+    return pd.DataFrame(values, columns=pd.Index(columns, dtype=object))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return value if isinstance(value, str) else str(value)
