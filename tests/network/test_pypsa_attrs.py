@@ -10,7 +10,6 @@ import pytest
 
 from caspian.network.pypsa_attrs import (
     CASPIAN_ONLY,
-    DEFAULT_OVERRIDES,
     EXTRA_SERIES,
     FEATURES,
     STRING_ATTRIBUTES,
@@ -75,18 +74,11 @@ def test_defaults_match_pypsa(cname: str) -> None:
         if attr.required or attr.name not in theirs.index:
             continue
         pypsa_default = parse(theirs.at[attr.name, "default"], theirs.at[attr.name, "type"])
-        expected = DEFAULT_OVERRIDES.get((cname, attr.name), attr.default)
-        assert same(pypsa_default, expected), f"{cname}.{attr.name}: {pypsa_default!r}"
+        assert same(pypsa_default, attr.default), f"{cname}.{attr.name}: {pypsa_default!r}"
     for name, default in schema.refused.items():
         if name in theirs.index:
             pypsa_default = parse(theirs.at[name, "default"], theirs.at[name, "type"])
             assert same(pypsa_default, float(default) if not isinstance(default, str) else default)
-
-
-def test_known_schema_default_differences() -> None:
-    """PyPSA's GlobalConstraint.sense defaults to "==" and its files omit it then."""
-    assert COMPONENTS["GlobalConstraint"].attribute("sense").default == "<="
-    assert DEFAULT_OVERRIDES == {("GlobalConstraint", "sense"): "=="}
 
 
 def test_every_refused_attribute_names_its_feature() -> None:

@@ -43,7 +43,6 @@ from caspian.exceptions import InputError
 from caspian.network.network import Network
 from caspian.network.pypsa_attrs import (
     CASPIAN_ONLY,
-    DEFAULT_OVERRIDES,
     PYPSA_FORMAT_VERSION,
     is_result,
 )
@@ -115,9 +114,8 @@ def to_network(tables: PyPSATables) -> Network:
     for list_name, frame in tables.static.items():
         schema = COMPONENTS[LIST_NAMES[list_name]]
         keep = [c for c in frame.columns if not _dropped(schema, str(c))]
-        defaults = {a: v for (c, a), v in DEFAULT_OVERRIDES.items() if c == schema.name}
-        filled = fill_missing(frame[keep], schema, defaults)
-        n.static[schema.name] = typed_static(filled, schema, defaults)
+        filled = fill_missing(frame[keep], schema)
+        n.static[schema.name] = typed_static(filled, schema)
     for list_name, tables_t in tables.series.items():
         schema = COMPONENTS[LIST_NAMES[list_name]]
         for attr, table in tables_t.items():

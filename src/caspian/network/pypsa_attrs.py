@@ -9,8 +9,6 @@ are copied from ``pypsa/data/component_attrs/*.csv`` (PyPSA 1.4) and checked aga
   input, and caspian-grid computes its own.
 * :data:`EXTRA_SERIES` — attributes outside the schema's ``varying`` ones that PyPSA lets vary
   per snapshot (refused or passthrough attributes such as ``p_set`` or ``q_set``).
-* :data:`DEFAULT_OVERRIDES` — attributes whose PyPSA default differs from the schema's. PyPSA
-  files omit columns at their default, so a missing column means PyPSA's default.
 * :data:`FEATURES` — the PyPSA feature a refused attribute asks for, for error messages.
 """
 
@@ -71,11 +69,6 @@ EXTRA_SERIES: dict[str, frozenset[str]] = {
     "GlobalConstraint": frozenset(),
 }
 """Refused or passthrough attributes PyPSA accepts per snapshot (``<list>-<attr>.csv``)."""
-
-DEFAULT_OVERRIDES: dict[tuple[str, str], str | float | bool] = {
-    ("GlobalConstraint", "sense"): "==",
-}
-"""PyPSA defaults that differ from the schema's, used for columns a PyPSA file leaves out."""
 
 CASPIAN_ONLY: dict[str, frozenset[str]] = {"Link": frozenset({"bidirectional"})}
 """Schema attributes PyPSA does not have; written to PyPSA files as custom columns, and only

@@ -672,7 +672,9 @@ GLOBAL_CONSTRAINT = ComponentSchema(
             "co2_emissions",
             description="Carrier attribute summed; only 'co2_emissions' is supported.",
         ),
-        Attribute("sense", "str", "", "<=", description="'<=', '>=' or '=='."),
+        Attribute(
+            "sense", "str", "", "==", description="'<=', '>=' or '==' (PyPSA's default is '==')."
+        ),
         Attribute("constant", "float", "t", 0.0, description="Right-hand side (the cap)."),
     ),
     refused={"investment_period": NAN, "bus": ""},

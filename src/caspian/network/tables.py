@@ -158,21 +158,16 @@ def attribute_dtype(schema: ComponentSchema, column: str) -> DType | None:
     return None
 
 
-def typed_static(
-    frame: pd.DataFrame,
-    schema: ComponentSchema,
-    defaults: dict[str, Any] | None = None,
-) -> pd.DataFrame:
+def typed_static(frame: pd.DataFrame, schema: ComponentSchema) -> pd.DataFrame:
     """A static table with schema columns first, typed, and missing optional columns filled.
 
     Parameters
     ----------
     frame : the table as read, indexed by component name.
-    schema : the component's schema.
-    defaults : values for columns the file leaves out, by attribute; the schema's defaults
-        otherwise. Required columns that are missing stay missing (validation reports them).
+    schema : the component's schema. Columns the file leaves out get the schema's defaults;
+        required columns that are missing stay missing (validation reports them).
     """
-    defaults = {**schema.defaults, **(defaults or {})}
+    defaults = schema.defaults
     index = pd.Index(_as_text(pd.Series(frame.index, dtype=object)), dtype=object, name="name")
     columns: dict[str, pd.Series] = {}
     for attr in schema.attributes:
@@ -192,15 +187,13 @@ def typed_static(
     return out.set_axis(index, axis=0)
 
 
-def fill_missing(
-    frame: pd.DataFrame, schema: ComponentSchema, defaults: dict[str, Any] | None = None
-) -> pd.DataFrame:
+def fill_missing(frame: pd.DataFrame, schema: ComponentSchema) -> pd.DataFrame:
     """Replace missing (NaN or blank) values by defaults, as PyPSA does on import.
 
-    Only schema and refused attributes are filled; ``defaults`` overrides the schema's.
+    Only schema and refused attributes are filled.
     """
     frame = frame.copy()
-    defaults = {**schema.defaults, **schema.refused, **(defaults or {})}
+    defaults = {**schema.defaults, **schema.refused}
     for column in frame.columns:
         if column not in defaults or frame[column].dtype.kind in "biu":
             continue
