@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
-OUT    ?= results/example
 
 .PHONY: run test bench lint install install-test clean
 
@@ -22,9 +21,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## make run: solve the example network shipped in the package and print a summary
+## make run: the default corridor study (base scenario) with its headline answers
 run: install
-	$(BIN)/caspian example --out $(OUT)
+	$(BIN)/caspian run
 
 ## make test: the test suite (cross-checks against PyPSA included)
 test: install-test

@@ -12,7 +12,7 @@ import sys
 import typer
 from rich.console import Console
 
-from caspian.cli import solve_cmd
+from caspian.cli import corridor_cmd, solve_cmd
 from caspian.exceptions import AuditError, CaspianError, InputError, SolverError
 
 EXIT_INPUT = 2
@@ -27,6 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 solve_cmd.register(app)
+corridor_cmd.register(app)
 
 
 @app.command()

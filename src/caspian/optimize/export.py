@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -25,12 +26,14 @@ def write_result(
     *,
     overwrite: bool = False,
     table_format: TableFormat = "csv",
+    extra: Callable[[Path], None] | None = None,
 ) -> Path:
     """Write every result table and ``summary.json`` to ``out_dir``; return its path.
 
     Tables: ``buses-marginal_price`` (EUR/MWh), ``generators-p``, ``lines-p0``, ``links-p0``,
     ``storage_units-state_of_charge``, ... (MW, MWh; snapshots x components), ``capacities``
     (optimal capacity per component) and ``global_constraints`` (``mu``, ``value``).
+    ``extra`` writes further files into the folder before it moves into place.
     """
     out = Path(out_dir)
     if table_format not in ("csv", "parquet"):
@@ -54,6 +57,8 @@ def write_result(
                 frame.to_parquet(tmp / f"{stem}.parquet")
         summary = result.summary()
         summary["network"] = result.network.name
+        if extra is not None:
+            extra(tmp)
         summary["tables"] = sorted(p.name for p in tmp.iterdir())
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         _swap_into_place(tmp, out)

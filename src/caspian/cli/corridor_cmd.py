@@ -1,0 +1,170 @@
+"""``caspian run`` (the corridor study) and ``caspian data`` (the dataset and its sources)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from caspian.corridor.dataset import load_dataset, sources_table
+from caspian.corridor.headlines import Headlines
+from caspian.corridor.run import prepare, run_scenario
+from caspian.corridor.scenario import available_scenarios
+from caspian.exceptions import InputError
+from caspian.optimize import SolverOptions
+
+console = Console(highlight=False)
+data_app = typer.Typer(
+    help="The corridor dataset and where every number comes from.", no_args_is_help=True
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+    app.add_typer(data_app, name="data")
+
+
+def run(
+    scenarios: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help=f"Scenario names or YAML files (shipped: {', '.join(available_scenarios())})."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Results folder (default: results/run-<timestamp>)."),
+    ] = None,
+    resolution: Annotated[
+        int | None, typer.Option("--resolution", help="Hours per snapshot (1 = full hourly year).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Weather-year seed.")] = None,
+    solver: Annotated[
+        str, typer.Option("--solver", help="auto, hipo, ipm, simplex or pdlp.")
+    ] = "auto",
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace existing results.")
+    ] = False,
+) -> None:
+    """Build, solve and report the corridor study for each scenario (default: base)."""
+    names = scenarios or ["base"]
+    prepared = [prepare(name, resolution, seed) for name in names]
+    if out is None:
+        out = Path("results") / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    dataset = load_dataset()
+    options = SolverOptions(algorithm=solver)
+    for scenario in prepared:
+        target = out / scenario.name
+        if target.exists() and not overwrite:
+            raise InputError(
+                f"{target} already exists; caspian-grid does not overwrite results.",
+                hint="Choose another --out folder or pass --overwrite.",
+            )
+    for scenario in prepared:
+        with console.status("") as status:
+            done = run_scenario(
+                scenario,
+                dataset=dataset,
+                options=options,
+                out_dir=out / scenario.name,
+                overwrite=overwrite,
+                progress=lambda message: status.update(message),
+            )
+        print_headlines(done.headlines, done.build_seconds, done.solve_seconds)
+        console.print(f"results: [bold]{out / scenario.name}[/] (network.nc opens in PyPSA)\n")
+
+
+def print_headlines(h: Headlines, build_s: float, solve_s: float) -> None:
+    """The headline answers of one scenario, as tables."""
+    console.rule(f"[bold]{h.scenario}")
+    console.print(f"built in {build_s:.1f} s, solved in {solve_s:.1f} s")
+    caspian = ", ".join(f"{k}: {v:,.0f} MW" for k, v in h.caspian_capacity_mw.items()) or "none"
+    console.print(f"Caspian link capacity: [bold]{caspian}[/]")
+    console.print(
+        f"total system cost: {h.total_cost_eur / 1e9:,.3f} bn EUR/yr   "
+        f"exports to the EU: {h.eu_exports_twh:,.2f} TWh/yr   "
+        f"emissions: {h.emissions_mt:,.2f} Mt CO2/yr"
+    )
+    flows = Table(title="annual flows (TWh/yr)")
+    for column in ("link", "from", "to", "capacity MW", "forward", "backward", "losses"):
+        flows.add_column(
+            column, justify="right" if column not in ("link", "from", "to") else "left"
+        )
+    for name, row in h.link_flows_twh.iterrows():
+        flows.add_row(
+            str(name),
+            row["bus0"],
+            row["bus1"],
+            f"{row['capacity_mw']:,.0f}",
+            f"{row['forward_twh']:,.2f}",
+            f"{row['backward_twh']:,.2f}",
+            f"{row['losses_twh']:,.3f}",
+        )
+    console.print(flows)
+    build = Table(title="new renewable capacity (MW)")
+    build.add_column("node")
+    for tech in h.renewable_build_mw.columns:
+        build.add_column(str(tech), justify="right")
+    for node, row in h.renewable_build_mw.iterrows():
+        build.add_row(str(node), *[f"{v:,.0f}" for v in row])
+    console.print(build)
+    prices = Table(title="mean price (EUR/MWh)")
+    prices.add_column("node")
+    prices.add_column("price", justify="right")
+    for node, value in h.mean_price.items():
+        prices.add_row(node, f"{value:,.1f}")
+    console.print(prices)
+
+
+@data_app.command("sources")
+def sources(
+    table: Annotated[
+        str | None, typer.Option("--table", help="Only this dataset table (e.g. links, fleet).")
+    ] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the provenance table to this CSV.")
+    ] = None,
+) -> None:
+    """Print every number of the dataset with its unit, year, source and confidence, then the
+    sources they cite."""
+    ds = load_dataset()
+    provenance = ds.provenance
+    if table is not None:
+        known = sorted(provenance["table"].unique())
+        if table not in known:
+            raise InputError(
+                f"unknown dataset table '{table}'.", hint=f"Tables: {', '.join(known)}."
+            )
+        provenance = provenance[provenance["table"] == table]
+    if csv is not None:
+        provenance.to_csv(csv, index=False)
+    view = Table(title=f"corridor dataset: {len(provenance)} numbers")
+    for column in ("table", "key", "quantity", "value", "unit", "year", "source", "confidence"):
+        view.add_column(column, overflow="fold")
+    for row in provenance.itertuples(index=False):
+        year = "" if row.year is None or str(row.year) in ("<NA>", "nan") else str(row.year)
+        view.add_row(
+            str(row.table),
+            str(row.key),
+            str(row.quantity),
+            f"{row.value:,.6g}" if isinstance(row.value, float) else str(row.value),
+            str(row.unit),
+            year,
+            str(row.source),
+            str(row.confidence),
+        )
+    console.print(view)
+    cited = sources_table(ds)
+    listing = Table(title=f"{len(cited)} sources cited")
+    listing.add_column("source")
+    listing.add_column("citation", overflow="fold")
+    listing.add_column("numbers", justify="right")
+    for source, citation, count in zip(
+        cited.index, cited["citation"], cited["values"], strict=True
+    ):
+        listing.add_row(str(source), str(citation), str(count))
+    console.print(listing)

@@ -1,0 +1,1 @@
+"""The Caspian corridor study: its sourced default dataset, profiles and scenarios."""

@@ -1,0 +1,114 @@
+"""The headline answers of a corridor run, computed from its optimisation result.
+
+All energies in TWh per year, capacities in MW, prices in EUR/MWh (time-weighted means), costs in
+EUR per year, emissions in Mt CO2 per year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from caspian.optimize import OptimizationResult
+
+RENEWABLE = ("onwind", "offwind", "solar")
+
+
+@dataclass(frozen=True)
+class Headlines:
+    """What the study asks first, for one scenario."""
+
+    scenario: str
+    caspian_capacity_mw: dict[str, float]
+    link_flows_twh: pd.DataFrame
+    renewable_build_mw: pd.DataFrame
+    mean_price: dict[str, float]
+    total_cost_eur: float
+    eu_exports_twh: float
+    emissions_mt: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "caspian_capacity_mw": self.caspian_capacity_mw,
+            "total_cost_eur_per_year": self.total_cost_eur,
+            "eu_exports_twh": self.eu_exports_twh,
+            "emissions_mt_co2": self.emissions_mt,
+            "mean_price_eur_per_mwh": self.mean_price,
+            "renewable_build_mw": {
+                " ".join(map(str, cast(tuple[str, str], key))): float(cast(float, v))
+                for key, v in self.renewable_build_mw.stack().items()
+                if v > 0
+            },
+            "link_flows_twh": {
+                str(name): {k: (v if isinstance(v, str) else float(v)) for k, v in row.items()}
+                for name, row in self.link_flows_twh.iterrows()
+            },
+        }
+
+
+def headlines(result: OptimizationResult, scenario: str) -> Headlines:
+    """Headline answers of ``result``."""
+    n = result.network
+    w = n.snapshot_weightings["generators"].to_numpy(float)
+    links = n.static["Link"]
+    caspian = links.index[links.index.str.startswith("Caspian")]
+    capacity = result.capacity("Link")
+
+    p0 = result.series("Link", "p0")
+    p1 = result.series("Link", "p1")
+    forward = (p0.clip(lower=0).mul(w, axis=0)).sum() / 1e6
+    backward = ((-p0).clip(lower=0).mul(w, axis=0)).sum() / 1e6
+    losses = (p0 + p1).mul(w, axis=0).sum() / 1e6
+    flows = pd.DataFrame(
+        {
+            "bus0": links["bus0"],
+            "bus1": links["bus1"],
+            "capacity_mw": capacity,
+            "forward_twh": forward,
+            "backward_twh": backward,
+            "losses_twh": losses,
+        }
+    )
+
+    gens = n.static["Generator"]
+    new = gens[gens["p_nom_extendable"] & gens["carrier"].isin(RENEWABLE)]
+    build = pd.DataFrame(
+        {
+            "node": new["bus"],
+            "technology": new["carrier"],
+            "mw": result.capacity("Generator")[new.index],
+        }
+    )
+    build_table = build.pivot_table(
+        index="node", columns="technology", values="mw", aggfunc="sum", fill_value=0.0
+    )
+
+    weights = n.snapshot_weightings["objective"]
+    prices = result.prices.mul(weights, axis=0).sum() / weights.sum()
+
+    # Energy arriving at the EU bus: p0/p1 are withdrawals, so arrivals are their negative parts.
+    into_eu = 0.0
+    for name, link in links.iterrows():
+        for bus, withdrawn in (("bus0", p0), ("bus1", p1)):
+            if link[bus] == "EU":
+                into_eu += float(((-withdrawn[name]).clip(lower=0) * w).sum())
+
+    carriers = n.static["Carrier"]["co2_emissions"]
+    rate = gens["carrier"].map(carriers).fillna(0.0) / gens["efficiency"]
+    gen_p = result.series("Generator", "p")
+    emissions = float((gen_p.mul(w, axis=0) * rate.to_numpy()).to_numpy().sum()) / 1e6
+
+    return Headlines(
+        scenario=scenario,
+        caspian_capacity_mw={str(k): float(capacity[k]) for k in caspian},
+        link_flows_twh=flows,
+        renewable_build_mw=build_table,
+        mean_price={str(k): float(v) for k, v in prices.items()},
+        total_cost_eur=result.objective,
+        eu_exports_twh=into_eu / 1e6,
+        emissions_mt=float(np.round(emissions, 6)),
+    )

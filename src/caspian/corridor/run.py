@@ -1,0 +1,80 @@
+"""Run the corridor study: build each scenario's network, solve it, write results and headlines."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from caspian.corridor.build import build_corridor_network
+from caspian.corridor.dataset import Dataset, load_dataset
+from caspian.corridor.headlines import Headlines, headlines
+from caspian.corridor.scenario import Resolution, Scenario, load_scenario
+from caspian.network import write_network
+from caspian.network.network import Network
+from caspian.optimize import OptimizationResult, SolverOptions, optimize
+from caspian.optimize.export import write_result
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """One solved scenario: its inputs, result, headlines and timings (s)."""
+
+    scenario: Scenario
+    network: Network
+    result: OptimizationResult
+    headlines: Headlines
+    build_seconds: float
+    solve_seconds: float
+    out_dir: Path | None
+
+
+def prepare(
+    name_or_path: str | Path, resolution_hours: int | None = None, weather_seed: int | None = None
+) -> Scenario:
+    """Load a scenario and apply command-line overrides of resolution and weather seed."""
+    scenario = load_scenario(name_or_path)
+    if resolution_hours is not None:
+        scenario = scenario.model_copy(update={"resolution": Resolution(hours=resolution_hours)})
+    if weather_seed is not None:
+        scenario = scenario.model_copy(update={"weather_seed": weather_seed})
+    return scenario
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    dataset: Dataset | None = None,
+    options: SolverOptions | None = None,
+    out_dir: Path | None = None,
+    overwrite: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> ScenarioRun:
+    """Build, solve and (if ``out_dir``) write one scenario."""
+    say = progress or (lambda message: None)
+    ds = dataset or load_dataset()
+    say(
+        f"{scenario.name}: building the network ({scenario.year}, "
+        f"{scenario.resolution.hours}-hourly)"
+    )
+    start = time.perf_counter()
+    n = build_corridor_network(scenario, ds)
+    built = time.perf_counter()
+    say(f"{scenario.name}: solving {n!r}")
+    result = optimize(n, options)
+    solved = time.perf_counter()
+    heads = headlines(result, scenario.name)
+    if out_dir is not None:
+        say(f"{scenario.name}: writing results to {out_dir}")
+
+        def extra(folder: Path) -> None:
+            (folder / "headlines.json").write_text(json.dumps(heads.as_dict(), indent=2) + "\n")
+            (folder / "scenario.json").write_text(scenario.model_dump_json(indent=2) + "\n")
+            heads.link_flows_twh.to_csv(folder / "link_flows_twh.csv")
+            heads.renewable_build_mw.to_csv(folder / "renewable_build_mw.csv")
+            write_network(n, folder / "network.nc", format="pypsa-netcdf")
+
+        write_result(result, out_dir, overwrite=overwrite, extra=extra)
+    return ScenarioRun(scenario, n, result, heads, built - start, solved - built, out_dir)

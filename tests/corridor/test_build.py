@@ -1,0 +1,105 @@
+"""The corridor network: every scenario builds and solves; totals match the dataset; runs repeat."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from caspian.cli.main import main
+from caspian.corridor.build import build_corridor_network
+from caspian.corridor.dataset import capacity_in_year, load_dataset
+from caspian.corridor.run import prepare, run_scenario
+from caspian.corridor.scenario import available_scenarios
+
+COARSE = 73
+"""Hours per snapshot in the tests: 120 snapshots a year, each scenario solves in about a second."""
+
+
+@pytest.fixture(scope="module")
+def dataset():  # type: ignore[no-untyped-def]
+    return load_dataset()
+
+
+@pytest.mark.parametrize("name", available_scenarios())
+def test_every_scenario_builds_and_solves(name: str, dataset) -> None:  # type: ignore[no-untyped-def]
+    run = run_scenario(prepare(name, COARSE), dataset=dataset)
+    h = run.headlines
+    assert run.result.objective > 0
+    assert h.total_cost_eur == run.result.objective
+    assert h.eu_exports_twh >= 0 and h.emissions_mt > 0
+    if name == "no-caspian-link":
+        assert h.caspian_capacity_mw == {}
+    if name == "caspian-fixed-1.5gw":
+        assert list(h.caspian_capacity_mw.values()) == pytest.approx([1500.0])
+    if name == "caspian-route-turkmenistan":
+        assert len(h.caspian_capacity_mw) == 2
+
+
+def test_network_reproduces_dataset_totals(dataset) -> None:  # type: ignore[no-untyped-def]
+    scenario = prepare("base", COARSE)
+    n = build_corridor_network(scenario, dataset)
+    weights = n.snapshot_weightings["generators"].to_numpy()
+    assert weights.sum() == 8760
+    energy = (n.get_series("Load", "p_set") * weights[:, None]).sum(axis=0) / 1e6
+    demand = dataset.demand.xs(2030, level="year")["annual_twh"]
+    loads = n.static["Load"]
+    for i, name in enumerate(loads.index):
+        assert energy[i] == pytest.approx(demand[loads.loc[name, "bus"]], rel=1e-6)
+
+    expected = capacity_in_year(dataset, 2030)
+    gens = n.static["Generator"]
+    fixed = gens[~gens["p_nom_extendable"] & (gens["carrier"] != "market")]
+    su = n.static["StorageUnit"]
+    fixed_su = su[~su["p_nom_extendable"]]
+    built = {
+        **{(g.bus, g.carrier): g.p_nom for g in fixed.itertuples()},
+        **{(s.bus, s.carrier): s.p_nom for s in fixed_su.itertuples()},
+    }
+    assert built == pytest.approx(expected.to_dict())
+
+
+def test_same_seed_same_answer(dataset) -> None:  # type: ignore[no-untyped-def]
+    first = run_scenario(prepare("base", COARSE), dataset=dataset)
+    second = run_scenario(prepare("base", COARSE), dataset=dataset)
+    assert first.result.objective == second.result.objective
+    assert first.headlines.as_dict() == second.headlines.as_dict()
+    other = run_scenario(prepare("base", COARSE, weather_seed=7), dataset=dataset)
+    assert not np.isclose(other.result.objective, first.result.objective, rtol=1e-9)
+
+
+def test_caspian_run_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "runs"
+    with pytest.raises(SystemExit) as done:
+        main(["run", "base", "no-caspian-link", "--resolution", str(COARSE), "--out", str(out)])
+    assert done.value.code in (0, None)
+    printed = capsys.readouterr().out
+    assert "Caspian link capacity" in printed and "exports to the EU" in printed
+    for name in ("base", "no-caspian-link"):
+        folder = out / name
+        heads = json.loads((folder / "headlines.json").read_text())
+        assert heads["scenario"] == name
+        assert (folder / "network.nc").exists() and (folder / "summary.json").exists()
+    with pytest.raises(SystemExit) as again:
+        main(["run", "base", "--resolution", str(COARSE), "--out", str(out)])
+    assert again.value.code == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_exported_network_opens_in_pypsa(tmp_path: Path, dataset) -> None:  # type: ignore[no-untyped-def]
+    pypsa = pytest.importorskip("pypsa")
+    pypsa.options.api.legacy_string_dtype = True
+    run = run_scenario(prepare("base", COARSE), dataset=dataset, out_dir=tmp_path / "base")
+    other = pypsa.Network(tmp_path / "base" / "network.nc")
+    assert len(other.buses) == len(run.network.static["Bus"])
+    assert len(other.snapshots) == len(run.network.snapshots)
+
+
+def test_data_sources_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["data", "sources", "--csv", str(tmp_path / "sources.csv")])
+    assert done.value.code in (0, None)
+    assert "S130" in capsys.readouterr().out
+    assert (tmp_path / "sources.csv").stat().st_size > 1000
