@@ -70,6 +70,21 @@ def test_same_seed_same_answer(dataset) -> None:  # type: ignore[no-untyped-def]
     assert not np.isclose(other.result.objective, first.result.objective, rtol=1e-9)
 
 
+def test_segmented_resolution_keeps_the_year(dataset) -> None:  # type: ignore[no-untyped-def]
+    scenario = prepare("base").model_copy(
+        update={"resolution": prepare("base").resolution.model_copy(update={"segments": 100})}
+    )
+    n = build_corridor_network(scenario, dataset)
+    weights = n.snapshot_weightings["objective"].to_numpy()
+    assert len(n.snapshots) == 100 and weights.sum() == 8760
+    assert weights.min() >= 1 and weights.max() > weights.min()  # segments differ in length
+    assert n.snapshots.is_monotonic_increasing
+    energy = (n.get_series("Load", "p_set") * weights[:, None]).sum() / 1e6
+    assert energy == pytest.approx(dataset.demand.xs(2030, level="year")["annual_twh"].sum())
+    run = run_scenario(scenario, dataset=dataset)
+    assert run.result.objective > 0
+
+
 def test_caspian_run_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "runs"
     with pytest.raises(SystemExit) as done:

@@ -42,6 +42,10 @@ def run(
     resolution: Annotated[
         int | None, typer.Option("--resolution", help="Hours per snapshot (1 = full hourly year).")
     ] = None,
+    segments: Annotated[
+        int | None,
+        typer.Option("--segments", help="Split the year into N tsam segments (overrides hours)."),
+    ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Weather-year seed.")] = None,
     solver: Annotated[
         str, typer.Option("--solver", help="auto, hipo, ipm, simplex or pdlp.")
@@ -52,7 +56,7 @@ def run(
 ) -> None:
     """Build, solve and report the corridor study for each scenario (default: base)."""
     names = scenarios or ["base"]
-    prepared = [prepare(name, resolution, seed) for name in names]
+    prepared = [prepare(name, resolution, seed, segments) for name in names]
     if out is None:
         out = Path("results") / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}"
     dataset = load_dataset()

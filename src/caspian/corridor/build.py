@@ -35,6 +35,7 @@ from caspian.corridor.profiles import (
     solar_profiles,
     wind_profiles,
 )
+from caspian.corridor.resolution import time_blocks
 from caspian.corridor.scenario import Scenario
 from caspian.exceptions import InputError
 from caspian.network.network import Network
@@ -69,20 +70,25 @@ class _Builder:
         self.ds = ds
         self.sc = scenario
         self.hourly = hourly_snapshots(scenario.year)
-        self.hours = scenario.resolution.hours
-        self.blocks = np.arange(len(self.hourly)) // self.hours
-        self.snapshots = self.hourly[:: self.hours]
-        self.n = Network(f"caspian corridor {scenario.name} {scenario.year}", self.snapshots)
-        weights = np.bincount(self.blocks).astype(float)
-        for column in ("objective", "stores", "generators"):
-            self.n.snapshot_weightings[column] = weights
         nodes = ds.nodes
         self.system = nodes.index[nodes["kind"] == "system"]
         self.markets = nodes.index[nodes["kind"] == "market"]
 
     # -------------------------------------------------------------- helpers
+    def set_resolution(self, inputs: dict[str, pd.DataFrame]) -> None:
+        """Group the hours into snapshots and create the network with their weightings."""
+        table = pd.concat(inputs, axis=1)
+        table.columns = [f"{a} {b}" for a, b in table.columns]
+        self.blocks = time_blocks(table, self.sc.resolution)
+        first = np.flatnonzero(np.r_[True, np.diff(self.blocks) != 0])
+        self.snapshots = self.hourly[first]
+        self.n = Network(f"caspian corridor {self.sc.name} {self.sc.year}", self.snapshots)
+        weights = np.bincount(self.blocks).astype(float)
+        for column in ("objective", "stores", "generators"):
+            self.n.snapshot_weightings[column] = weights
+
     def aggregate(self, hourly: pd.DataFrame) -> pd.DataFrame:
-        """Mean over each block of ``hours`` hours, labelled by the block's first hour."""
+        """Mean over each snapshot's hours, labelled by its first hour."""
         values = hourly.to_numpy(float)
         sums = np.zeros((len(self.snapshots), values.shape[1]))
         np.add.at(sums, self.blocks, values)
@@ -124,12 +130,17 @@ class _Builder:
 
     # -------------------------------------------------------------- build
     def build(self) -> Network:
+        """Hourly inputs first, then the time resolution, then the components."""
+        demand = demand_profiles(self.demand_table(), self.hourly, seed=self.sc.weather_seed)
+        hourly_profiles = self.renewable_profiles()
+        prices = self.market_prices()
+        self.set_resolution({"demand": demand, "price": prices, **hourly_profiles})
+        profiles = {tech: self.aggregate(table) for tech, table in hourly_profiles.items()}
         self.add_buses_and_carriers()
-        self.add_demand()
-        profiles = self.renewable_profiles()
+        self.add_demand(demand)
         self.add_fleet(profiles)
         self.add_extendables(profiles)
-        self.add_markets()
+        self.add_markets(prices)
         self.add_links()
         return self.n
 
@@ -170,20 +181,15 @@ class _Builder:
         nodes = self.ds.nodes.loc[table.index, ["lat", "lon", "utc_offset_h"]]
         return table.join(nodes)
 
-    def add_demand(self) -> None:
-        table = self.demand_table()
-        hourly = demand_profiles(table, self.hourly, seed=self.sc.weather_seed)
-        load = self.aggregate(hourly)
-        self.n.add(
-            "Load",
-            [f"{node} demand" for node in table.index],
-            bus=list(table.index),
-            carrier="demand",
-            p_set=load.set_axis([f"{x} demand" for x in table.index], axis=1),
-        )
+    def add_demand(self, hourly: pd.DataFrame) -> None:
+        """One load per system node (hourly MW averaged over each snapshot)."""
+        nodes = list(hourly.columns)
+        names = [f"{node} demand" for node in nodes]
+        load = self.aggregate(hourly).set_axis(names, axis=1)
+        self.n.add("Load", names, bus=nodes, carrier="demand", p_set=load)
 
     def renewable_profiles(self) -> dict[str, pd.DataFrame]:
-        """Per-unit availability, snapshots x system nodes, for onwind, offwind and solar."""
+        """Hourly per-unit availability, hours x system nodes, for onwind, offwind and solar."""
         res = self.ds.resources
         out: dict[str, pd.DataFrame] = {}
         seed = self.sc.weather_seed
@@ -202,8 +208,7 @@ class _Builder:
             sites = rows[["capacity_factor"]].join(self.ds.nodes[["lat", "lon"]])
             if technology == "offwind":
                 sites = sites.assign(offshore=True)
-            hourly = make(sites, self.hourly, seed=seed)
-            out[technology] = self.aggregate(hourly)
+            out[technology] = make(sites, self.hourly, seed=seed)
         return out
 
     def add_fleet(self, profiles: dict[str, pd.DataFrame]) -> None:
@@ -366,8 +371,10 @@ class _Builder:
             capital_cost=cost,
         )
 
-    def add_markets(self) -> None:
+    def market_prices(self) -> pd.DataFrame:
+        """Hourly price (EUR/MWh) of every market node, hours x markets."""
         markets = self.ds.markets
+        columns = {}
         for node in self.markets:
             mean = _num(markets.loc[node, "annual_mean_eur_per_mwh"])
             multiplier = (
@@ -375,16 +382,20 @@ class _Builder:
                 if node == "EU"
                 else self.sc.prices.market_price_multiplier
             )
-            offset = _num(self.ds.nodes.loc[node, "utc_offset_h"])
-            price = market_price_profile(
+            columns[node] = market_price_profile(
                 mean * multiplier,
                 self.hourly,
                 seed=self.sc.weather_seed,
-                utc_offset_h=offset,
+                utc_offset_h=_num(self.ds.nodes.loc[node, "utc_offset_h"]),
                 profile=MARKET_SHAPES.get(node, "south_east_europe"),
                 market=node,
             )
-            series = self.aggregate(price.to_frame(node))[node].to_numpy()
+        return pd.DataFrame(columns, index=self.hourly)
+
+    def add_markets(self, hourly: pd.DataFrame) -> None:
+        """A market generator at each market node that buys and sells at the market price."""
+        prices = self.aggregate(hourly)
+        for node in prices.columns:
             self.n.add(
                 "Generator",
                 f"{node} market",
@@ -393,7 +404,7 @@ class _Builder:
                 p_nom=MARKET_P_NOM_MW,
                 p_min_pu=-1.0,
                 p_max_pu=1.0,
-                marginal_cost=series,
+                marginal_cost=prices[node].to_numpy(),
             )
 
     def add_links(self) -> None:

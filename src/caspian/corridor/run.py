@@ -8,10 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from caspian.corridor.build import build_corridor_network
 from caspian.corridor.dataset import Dataset, load_dataset
 from caspian.corridor.headlines import Headlines, headlines
 from caspian.corridor.scenario import Resolution, Scenario, load_scenario
+from caspian.exceptions import InputError
 from caspian.network import write_network
 from caspian.network.network import Network
 from caspian.optimize import OptimizationResult, SolverOptions, optimize
@@ -32,12 +35,27 @@ class ScenarioRun:
 
 
 def prepare(
-    name_or_path: str | Path, resolution_hours: int | None = None, weather_seed: int | None = None
+    name_or_path: str | Path,
+    resolution_hours: int | None = None,
+    weather_seed: int | None = None,
+    segments: int | None = None,
 ) -> Scenario:
     """Load a scenario and apply command-line overrides of resolution and weather seed."""
     scenario = load_scenario(name_or_path)
-    if resolution_hours is not None:
-        scenario = scenario.model_copy(update={"resolution": Resolution(hours=resolution_hours)})
+    if resolution_hours is not None or segments is not None:
+        hours = resolution_hours or scenario.resolution.hours
+        try:
+            resolution = Resolution.model_validate({"hours": hours, "segments": segments})
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
+            )
+            raise InputError(
+                f"invalid time resolution (--resolution {hours}, --segments {segments}): "
+                f"{problems}.",
+                hint="Use 1-168 hours per snapshot, or 2-8760 segments.",
+            ) from None
+        scenario = scenario.model_copy(update={"resolution": resolution})
     if weather_seed is not None:
         scenario = scenario.model_copy(update={"weather_seed": weather_seed})
     return scenario

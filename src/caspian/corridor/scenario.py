@@ -34,9 +34,13 @@ class _Section(BaseModel):
 
 
 class Resolution(_Section):
-    """Time resolution: ``hours`` per snapshot over the full year (1 = hourly)."""
+    """Time resolution over the full year: ``hours`` per snapshot (1 = hourly), or ``segments``
+    of varying length found by tsam (overrides ``hours``)."""
 
     hours: int = Field(6, ge=1, le=168, description="Hours per snapshot (1 = full hourly year).")
+    segments: int | None = Field(
+        None, ge=2, le=8760, description="Split the year into this many tsam segments instead."
+    )
 
 
 class CaspianLink(_Section):
