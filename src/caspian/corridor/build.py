@@ -78,7 +78,7 @@ class _Builder:
     def set_resolution(self, inputs: dict[str, pd.DataFrame]) -> None:
         """Group the hours into snapshots and create the network with their weightings."""
         table = pd.concat(inputs, axis=1)
-        table.columns = [f"{a} {b}" for a, b in table.columns]
+        table.columns = [" ".join(map(str, column)) for column in table.columns]
         self.blocks = time_blocks(table, self.sc.resolution)
         first = np.flatnonzero(np.r_[True, np.diff(self.blocks) != 0])
         self.snapshots = self.hourly[first]
