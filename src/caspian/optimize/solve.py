@@ -118,6 +118,9 @@ def solve_model(model: LinearModel, options: SolverOptions | None = None) -> Sol
             status=SolveStatus.UNBOUNDED,
         )
     raise SolverError(
-        f"HiGHS stopped with status {h.modelStatusToString(status)!r}; no result is returned.",
+        f"HiGHS stopped with status {h.modelStatusToString(status)!r} after "
+        f"{wall:.0f} s without certifying an optimum ({options.algorithm}); no result is "
+        "returned. Try another algorithm (--solver ipm runs IPX, --solver simplex is slow but "
+        "robust) or a coarser time resolution.",
         status=SolveStatus.ERROR,
     )
