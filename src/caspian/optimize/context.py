@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 
 from caspian.network.network import Network
-from caspian.network.schema import COMPONENTS
 from caspian.optimize.assembly import ModelBuilder, VariableBlock
 
 NOMINAL_ATTR = {
@@ -75,7 +74,3 @@ class BuildContext:
     def variable(self, key: str) -> VariableBlock | None:
         return self.builder.variables.get(key)
 
-
-def has_rows(component: str, n: Network) -> bool:
-    """True if the network has any ``component``."""
-    return component in COMPONENTS and len(n.static[component]) > 0
