@@ -48,8 +48,6 @@ MIN_PER_UNIT = 1e-3
 """Renewable availability below this is treated as zero (see ``_profile``)."""
 MARKET_SHAPES = {"RU": "gas_dominated", "IR": "gas_dominated"}
 """Daily/seasonal price shape per market (default: south-east Europe, calibrated to RO/HU)."""
-MARKET_P_NOM_MW = 50_000.0
-"""Size of a market generator: larger than any interconnector into it, so never binding."""
 
 
 def hourly_snapshots(year: int) -> pd.DatetimeIndex:
@@ -140,8 +138,8 @@ class _Builder:
         self.add_demand(demand)
         self.add_fleet(profiles)
         self.add_extendables(profiles)
-        self.add_markets(prices)
         self.add_links()
+        self.add_markets(prices)
         return self.n
 
     def add_buses_and_carriers(self) -> None:
@@ -396,16 +394,28 @@ class _Builder:
         """A market generator at each market node that buys and sells at the market price."""
         prices = self.aggregate(hourly)
         for node in prices.columns:
+            # Exactly what the links into the market can carry, so the limit never binds and
+            # the bound stays as tight as the model allows.
+            reach = self._link_reach(node)
+            if reach == 0:
+                continue
             self.n.add(
                 "Generator",
                 f"{node} market",
                 bus=node,
                 carrier="market",
-                p_nom=MARKET_P_NOM_MW,
+                p_nom=reach,
                 p_min_pu=-1.0,
                 p_max_pu=1.0,
                 marginal_cost=prices[node].to_numpy(),
             )
+
+    def _link_reach(self, bus: str) -> float:
+        """Most power (MW) the links at ``bus`` can carry into or out of it at once."""
+        links = self.n.static["Link"]
+        touching = links[(links["bus0"] == bus) | (links["bus1"] == bus)]
+        capacity = touching["p_nom_max"].where(touching["p_nom_extendable"], touching["p_nom"])
+        return float(capacity.sum())
 
     def add_links(self) -> None:
         """Interconnections in service by the target year and the candidates of this scenario.
