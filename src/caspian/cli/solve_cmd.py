@@ -12,11 +12,8 @@ from rich.table import Table
 from caspian.network import read_network, validate
 from caspian.network.examples import EXAMPLES, example_network
 from caspian.network.network import Network
-from caspian.optimize import OptimizationResult, SolverOptions, build_model
-from caspian.optimize.audit import audit
+from caspian.optimize import OptimizationResult, SolverOptions, optimize
 from caspian.optimize.export import write_result
-from caspian.optimize.results import extract_result
-from caspian.optimize.solve import solve_model
 
 console = Console(highlight=False)
 
@@ -89,26 +86,16 @@ def example(
 
 
 def _solve(n: Network, options: SolverOptions) -> OptimizationResult:
-    console.print(f"network: {n!r}")
-    with console.status("building the linear program"):
-        model = build_model(n)
-    console.print(
-        f"built {model.n_variables:,} variables, {model.n_constraints:,} constraints, "
-        f"{model.nnz:,} non-zeros in {model.build_seconds:.2f} s"
-    )
-    resolved = options.resolved(model.n_variables)
-    with console.status(f"solving with HiGHS ({resolved.algorithm})"):
-        solution = solve_model(model, options)
-    result = extract_result(model, solution)
-    audit(model, result, solution.col_value)
-    return result
+    with console.status("") as status:
+
+        def say(message: str) -> None:
+            console.print(message)
+            status.update(message)
+
+        return optimize(n, options, progress=say)
 
 
 def _write(result: OptimizationResult, out: Path, overwrite: bool, table_format: str) -> None:
-    if table_format not in ("csv", "parquet"):
-        from caspian.exceptions import InputError
-
-        raise InputError(f"unknown --format {table_format!r}.", hint="Use csv or parquet.")
     path = write_result(result, out, overwrite=overwrite, table_format=table_format)  # type: ignore[arg-type]
     print_summary(result)
     console.print(f"results written to [bold]{path}[/]")

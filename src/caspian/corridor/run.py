@@ -80,8 +80,7 @@ def run_scenario(
     start = time.perf_counter()
     n = build_corridor_network(scenario, ds)
     built = time.perf_counter()
-    say(f"{scenario.name}: solving {n!r}")
-    result = optimize(n, options)
+    result = optimize(n, options, progress=lambda message: say(f"{scenario.name}: {message}"))
     solved = time.perf_counter()
     heads = headlines(result, scenario.name)
     if out_dir is not None:

@@ -8,6 +8,8 @@ own errors, and every result passes an audit of energy balance, bounds and stora
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from caspian.network.network import Network
 from caspian.optimize.audit import audit
 from caspian.optimize.build import LinearModel, build_model
@@ -27,13 +29,18 @@ __all__ = [
 ]
 
 
-def optimize(n: Network, options: SolverOptions | None = None) -> OptimizationResult:
+def optimize(
+    n: Network,
+    options: SolverOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> OptimizationResult:
     """Validate, build, solve and audit ``n``; return its optimum.
 
     Parameters
     ----------
     n : the network (not modified).
     options : HiGHS settings; by default simplex for small models and HiPO for large ones.
+    progress : called with a line of text before each long step (build, solve).
 
     Raises
     ------
@@ -41,7 +48,15 @@ def optimize(n: Network, options: SolverOptions | None = None) -> OptimizationRe
     InfeasibleError, UnboundedError, TimeLimitError, SolverError : no optimum was reached.
     AuditError : the solver's answer violates balance, bounds or storage continuity.
     """
+    say = progress or (lambda message: None)
+    say(f"building the linear program of {n!r}")
     model = build_model(n)
+    resolved = (options or SolverOptions()).resolved(model.n_variables)
+    say(
+        f"built {model.n_variables:,} variables, {model.n_constraints:,} constraints, "
+        f"{model.nnz:,} non-zeros in {model.build_seconds:.2f} s; "
+        f"solving with HiGHS ({resolved.algorithm})"
+    )
     solution = solve_model(model, options)
     result = extract_result(model, solution)
     audit(model, result, solution.col_value)

@@ -73,4 +73,3 @@ class BuildContext:
 
     def variable(self, key: str) -> VariableBlock | None:
         return self.builder.variables.get(key)
-
