@@ -51,12 +51,12 @@ def test_misspelt_column(folder: Path) -> None:
 
 
 def test_declared_custom_column_is_accepted(folder: Path) -> None:
-    edit(folder / "buses.csv", "name,", "name,country,")
+    edit(folder / "buses.csv", "name,", "name,region,")
     for bus in ("north", "south", "east"):
         edit(folder / "buses.csv", f"\n{bus},", f"\n{bus},AZ,")
-    assert "unknown column 'country'" in read_problems(folder)[0]
-    edit(folder / "network.toml", "[custom_attributes]", '[custom_attributes]\nbuses = ["country"]')
-    assert read_network(folder).static["Bus"]["country"].tolist() == ["AZ", "AZ", "AZ"]
+    assert "unknown column 'region'" in read_problems(folder)[0]
+    edit(folder / "network.toml", "[custom_attributes]", '[custom_attributes]\nbuses = ["region"]')
+    assert read_network(folder).static["Bus"]["region"].tolist() == ["AZ", "AZ", "AZ"]
 
 
 def test_truncated_series(folder: Path) -> None:

@@ -144,12 +144,16 @@ class _Builder:
 
     def add_buses_and_carriers(self) -> None:
         nodes = self.ds.nodes
+        # Results by country: the three Kazakh zones are KZ; a market node is its own area
+        # (the EU landing is "EU", not Romania).
+        country = nodes["country"].where(nodes["kind"] == "system", nodes.index.to_series())
         self.n.add(
             "Bus",
             list(nodes.index),
             x=nodes["lon"].to_numpy(),
             y=nodes["lat"].to_numpy(),
             carrier="AC",
+            country=country.to_numpy(),
         )
         tech = self.ds.technologies
         carriers = sorted(set(tech.index) | {"market", "AC", "DC"})

@@ -15,7 +15,6 @@ from caspian.corridor.dataset import Dataset, load_dataset
 from caspian.corridor.headlines import Headlines, headlines
 from caspian.corridor.scenario import Resolution, Scenario, load_scenario
 from caspian.exceptions import InputError
-from caspian.network import write_network
 from caspian.network.network import Network
 from caspian.optimize import OptimizationResult, SolverOptions, optimize
 from caspian.optimize.export import write_result
@@ -91,7 +90,6 @@ def run_scenario(
             (folder / "scenario.json").write_text(scenario.model_dump_json(indent=2) + "\n")
             heads.link_flows_twh.to_csv(folder / "link_flows_twh.csv")
             heads.renewable_build_mw.to_csv(folder / "renewable_build_mw.csv")
-            write_network(n, folder / "network.nc", format="pypsa-netcdf")
 
         write_result(result, out_dir, overwrite=overwrite, extra=extra)
     return ScenarioRun(scenario, n, result, heads, built - start, solved - built, out_dir)

@@ -70,7 +70,10 @@ EXTRA_SERIES: dict[str, frozenset[str]] = {
 }
 """Refused or passthrough attributes PyPSA accepts per snapshot (``<list>-<attr>.csv``)."""
 
-CASPIAN_ONLY: dict[str, frozenset[str]] = {"Link": frozenset({"bidirectional"})}
+CASPIAN_ONLY: dict[str, frozenset[str]] = {
+    "Bus": frozenset({"country"}),
+    "Link": frozenset({"bidirectional"}),
+}
 """Schema attributes PyPSA does not have; written to PyPSA files as custom columns, and only
 when some component sets them, so that PyPSA networks round-trip without extra columns."""
 

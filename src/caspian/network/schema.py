@@ -161,6 +161,14 @@ BUS = ComponentSchema(
         Attribute("carrier", "str", "", "AC", description="Energy carrier (AC or DC)."),
         Attribute("x", "float", "", 0.0, description="Position, e.g. longitude."),
         Attribute("y", "float", "", 0.0, description="Position, e.g. latitude."),
+        Attribute(
+            "country",
+            "str",
+            "",
+            "",
+            description="Country or market area the bus belongs to, for results by country "
+            "(as PyPSA-Eur's custom column); empty means the bus is its own area.",
+        ),
     ),
     passthrough=(
         "type",

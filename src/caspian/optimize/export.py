@@ -1,8 +1,12 @@
-"""Write a result to a folder without ever losing or half-writing earlier results.
+"""Write a result to a folder without ever losing or half-writing earlier results, and read it back.
 
 Tables go to a temporary sibling folder first; only when everything is written is it renamed into
 place. An existing results folder is replaced only with ``overwrite=True``, and then the old one
 is moved aside before the new one moves in, so a failure at any point leaves one complete folder.
+
+A results folder holds the solved network as ``network.nc`` (PyPSA netCDF, which PyPSA opens),
+``summary.json`` and one table per result series, so :func:`read_result` can rebuild the
+:class:`OptimizationResult` for analysis without solving again.
 """
 
 from __future__ import annotations
@@ -14,8 +18,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+import pandas as pd
+
 from caspian.exceptions import InputError
-from caspian.optimize.results import OptimizationResult
+from caspian.network import read_network, write_network
+from caspian.network.network import component_schema
+from caspian.optimize.context import NOMINAL_ATTR
+from caspian.optimize.results import SERIES_ATTRS, OptimizationResult
+from caspian.optimize.solve import SolverStats, SolveStatus
+
+NETWORK_FILE = "network.nc"
+SUMMARY_FILE = "summary.json"
 
 TableFormat = Literal["csv", "parquet"]
 
@@ -32,7 +45,8 @@ def write_result(
 
     Tables: ``buses-marginal_price`` (EUR/MWh), ``generators-p``, ``lines-p0``, ``links-p0``,
     ``storage_units-state_of_charge``, ... (MW, MWh; snapshots x components), ``capacities``
-    (optimal capacity per component) and ``global_constraints`` (``mu``, ``value``).
+    (optimal capacity per component) and ``global_constraints`` (``mu``, ``value``), plus the
+    solved network's inputs as ``network.nc``.
     ``extra`` writes further files into the folder before it moves into place.
     """
     out = Path(out_dir)
@@ -55,8 +69,10 @@ def write_result(
                 frame = table.copy()
                 frame.columns = frame.columns.astype(str)
                 frame.to_parquet(tmp / f"{stem}.parquet")
+        write_network(result.network, tmp / NETWORK_FILE, format="pypsa-netcdf")
         summary = result.summary()
         summary["network"] = result.network.name
+        summary["table_format"] = table_format
         if extra is not None:
             extra(tmp)
         summary["tables"] = sorted(p.name for p in tmp.iterdir())
@@ -81,3 +97,98 @@ def _swap_into_place(new: Path, out: Path) -> None:
         old.rename(out)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def read_result(folder: str | Path) -> OptimizationResult:
+    """Rebuild the result written by :func:`write_result` (or ``caspian run``) in ``folder``.
+
+    Everything analysis needs comes back: the network, objective, prices, every series and
+    the optimal capacities. Line and link shadow prices are not written, so they are absent.
+    """
+    folder = Path(folder)
+    summary_path = folder / SUMMARY_FILE
+    if not folder.is_dir():
+        raise InputError(
+            f"{folder} is not a results folder (no such folder).",
+            hint="Give the folder written by 'caspian run' or 'caspian solve'.",
+        )
+    for needed in (summary_path, folder / NETWORK_FILE):
+        if not needed.exists():
+            raise InputError(
+                f"{folder} is not a complete results folder: {needed.name} is missing.",
+                hint="Give the folder written by 'caspian run' or 'caspian solve' "
+                "(results written before network.nc was added must be solved again).",
+            )
+    summary = json.loads(summary_path.read_text())
+    n = read_network(folder / NETWORK_FILE)
+    suffix = ".parquet" if summary.get("table_format") == "parquet" else ".csv"
+
+    def table(stem: str, columns: pd.Index) -> pd.DataFrame:
+        path = folder / f"{stem}{suffix}"
+        if not path.exists():
+            if len(columns):
+                raise InputError(
+                    f"{path} is missing from the results folder.",
+                    hint="The folder is incomplete; solve the network again.",
+                )
+            return pd.DataFrame(index=n.snapshots, columns=columns, dtype=float)
+        frame = pd.read_csv(path, index_col=0) if suffix == ".csv" else pd.read_parquet(path)
+        frame.index = n.snapshots
+        frame.columns = frame.columns.astype(str)
+        return frame.reindex(columns=columns.astype(str)).set_axis(columns, axis=1).astype(float)
+
+    series: dict[tuple[str, str], pd.DataFrame] = {}
+    for cname, attrs in SERIES_ATTRS.items():
+        names = pd.Index(n.static[cname].index, name="name")
+        for attr in attrs:
+            series[(cname, attr)] = table(f"{component_schema(cname).list_name}-{attr}", names)
+    buses = pd.Index(n.static["Bus"].index, name="name")
+    prices = table("buses-marginal_price", buses)
+
+    capacity: dict[str, pd.Series] = {}
+    caps_path = folder / f"capacities{suffix}"
+    caps = (
+        (pd.read_csv(caps_path) if suffix == ".csv" else pd.read_parquet(caps_path).reset_index())
+        if caps_path.exists()
+        else pd.DataFrame(columns=["component", "name", "optimal_capacity"])
+    )
+    for cname, attr in NOMINAL_ATTR.items():
+        static = n.static[cname]
+        cap = static[attr].astype(float).copy()
+        rows = caps[caps["component"] == cname]
+        cap.loc[rows["name"].astype(str).to_numpy()] = rows["optimal_capacity"].to_numpy(float)
+        cap.name = f"{attr}_opt"
+        capacity[cname] = cap
+
+    glc = n.static["GlobalConstraint"]
+    gc_path = folder / f"global_constraints{suffix}"
+    if gc_path.exists():
+        gc = pd.read_csv(gc_path, index_col=0) if suffix == ".csv" else pd.read_parquet(gc_path)
+        gc.index = gc.index.astype(str)
+    else:
+        gc = pd.DataFrame({"mu": 0.0, "value": 0.0}, index=glc.index)
+
+    stats = SolverStats(
+        algorithm=str(summary.get("algorithm", "")),
+        crossover=False,
+        solve_seconds=float(summary.get("solve_seconds", 0.0)),
+        iterations=int(summary.get("iterations", 0)),
+        objective=float(summary["objective"]),
+        primal_infeasibility=float("nan"),
+        dual_infeasibility=float("nan"),
+        highs_version=str(summary.get("versions", {}).get("highs", "")),
+    )
+    return OptimizationResult(
+        network=n,
+        status=SolveStatus.OPTIMAL,
+        objective=float(summary["objective"]),
+        prices=prices,
+        global_constraints=gc,
+        solver=stats,
+        build_seconds=float(summary.get("build_seconds", 0.0)),
+        n_variables=int(summary.get("n_variables", 0)),
+        n_constraints=int(summary.get("n_constraints", 0)),
+        _series=series,
+        _capacity=capacity,
+        _shadow={},
+    )
