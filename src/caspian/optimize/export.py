@@ -1,8 +1,7 @@
 """Write a result to a folder without ever losing or half-writing earlier results, and read it back.
 
-Tables go to a temporary sibling folder first; only when everything is written is it renamed into
-place. An existing results folder is replaced only with ``overwrite=True``, and then the old one
-is moved aside before the new one moves in, so a failure at any point leaves one complete folder.
+Writing goes through :func:`caspian.atomic.atomic_folder`: a failure at any point leaves the
+earlier folder, or none, never a half-written one.
 
 A results folder holds the solved network as ``network.nc`` (PyPSA netCDF, which PyPSA opens),
 ``summary.json`` and one table per result series, so :func:`read_result` can rebuild the
@@ -12,14 +11,13 @@ A results folder holds the solved network as ``network.nc`` (PyPSA netCDF, which
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
+from caspian.atomic import atomic_folder
 from caspian.exceptions import InputError
 from caspian.network import read_network, write_network
 from caspian.network.network import component_schema
@@ -52,16 +50,7 @@ def write_result(
     out = Path(out_dir)
     if table_format not in ("csv", "parquet"):
         raise InputError(f"unknown table format {table_format!r}.", hint="Use 'csv' or 'parquet'.")
-    if out.exists() and not overwrite:
-        raise InputError(
-            f"{out} already exists; caspian-grid does not overwrite results silently.",
-            hint="Choose another --out folder, or pass --overwrite to replace it.",
-        )
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out} exists and is not a folder.", hint="Choose another --out path.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    with atomic_folder(out, overwrite=overwrite) as tmp:
         for stem, table in result.tables().items():
             if table_format == "csv":
                 table.to_csv(tmp / f"{stem}.csv")
@@ -76,27 +65,8 @@ def write_result(
         if extra is not None:
             extra(tmp)
         summary["tables"] = sorted(p.name for p in tmp.iterdir())
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        _swap_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        (tmp / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n")
     return out
-
-
-def _swap_into_place(new: Path, out: Path) -> None:
-    if not out.exists():
-        new.rename(out)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    old.rmdir()
-    out.rename(old)
-    try:
-        new.rename(out)
-    except BaseException:
-        old.rename(out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def read_result(folder: str | Path) -> OptimizationResult:

@@ -1,0 +1,56 @@
+"""Write a folder of results so that nothing earlier is ever lost or half-written.
+
+Files go to a temporary sibling folder first; only when everything is written is it renamed
+into place. An existing folder is replaced only with ``overwrite=True``, and then the old one is
+moved aside before the new one moves in, so a failure at any point leaves one complete folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from caspian.exceptions import InputError
+
+
+@contextmanager
+def atomic_folder(out: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
+    """Yield a temporary folder to write into; on success it replaces ``out`` in one step.
+
+    Raises :class:`InputError` before anything is written if ``out`` exists and ``overwrite``
+    is false, or if ``out`` is a file.
+    """
+    out = Path(out)
+    if out.exists() and not overwrite:
+        raise InputError(
+            f"{out} already exists; caspian-grid does not overwrite results silently.",
+            hint="Choose another --out folder, or pass --overwrite to replace it.",
+        )
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} exists and is not a folder.", hint="Choose another --out path.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        yield tmp
+        _swap_into_place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _swap_into_place(new: Path, out: Path) -> None:
+    if not out.exists():
+        new.rename(out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    old.rmdir()
+    out.rename(old)
+    try:
+        new.rename(out)
+    except BaseException:
+        old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

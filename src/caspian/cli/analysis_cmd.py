@@ -1,0 +1,288 @@
+"""``caspian cba`` (cost-benefit of a link or a scenario pair) and ``caspian trace`` (origin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from caspian.analysis.cba import appraise_link, compare, npv_tornado, with_and_without
+from caspian.analysis.finance import ProjectAppraisal
+from caspian.atomic import atomic_folder
+from caspian.corridor.appraisal import appraise_corridor_link
+from caspian.corridor.run import prepare
+from caspian.corridor.scenario import Scenario
+from caspian.exceptions import InputError
+from caspian.optimize import SolverOptions
+from caspian.optimize.export import read_result
+
+console = Console(highlight=False)
+SCENARIO_FILE = "scenario.json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("cba")(cba)
+
+
+def cba(
+    run_dir: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A results folder of 'caspian run' or 'caspian solve'. Without it, the "
+            "scenario given by --scenario is built and appraised."
+        ),
+    ] = None,
+    link: Annotated[
+        list[str] | None,
+        typer.Option("--link", help="Link(s) to appraise (default: the Caspian crossing)."),
+    ] = None,
+    capacity: Annotated[
+        float | None,
+        typer.Option(
+            "--capacity",
+            help="Capacity of the link(s) in the with case, MW (default: the optimum, or 1,500 "
+            "MW for a Caspian cable the optimum does not build).",
+        ),
+    ] = None,
+    hold: Annotated[
+        str,
+        typer.Option(
+            "--hold", help="fixed: other investments fixed at the with-case plan; reoptimise."
+        ),
+    ] = "fixed",
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            "--against",
+            help="Compare RUN_DIR (with) against this results folder (without): a scenario "
+            "pair, no solving.",
+        ),
+    ] = None,
+    scenario: Annotated[
+        str, typer.Option("--scenario", help="Scenario to appraise when no RUN_DIR is given.")
+    ] = "base",
+    resolution: Annotated[
+        int | None,
+        typer.Option("--resolution", help="Hours per snapshot (for --scenario)."),
+    ] = None,
+    sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity/--no-sensitivity",
+            help="Compute the tornado (re-solves for gas price, EU price, demand growth).",
+        ),
+    ] = True,
+    capex_eur_per_mw: Annotated[
+        float | None,
+        typer.Option("--capex-eur-per-mw", help="Overnight capex for links outside the dataset."),
+    ] = None,
+    lifetime: Annotated[
+        int | None, typer.Option("--lifetime", help="Years, for links outside the dataset.")
+    ] = None,
+    discount_rate: Annotated[
+        float | None,
+        typer.Option("--discount-rate", help="e.g. 0.06, for links outside the dataset."),
+    ] = None,
+    fom_share: Annotated[
+        float, typer.Option("--fom-share", help="Fixed O&M per year as a share of capex.")
+    ] = 0.0,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the CBA tables (default: RUN_DIR/cba)."),
+    ] = None,
+    solver: Annotated[str, typer.Option("--solver", help="auto, hipo, ipm, simplex, pdlp.")] = (
+        "auto"
+    ),
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing output folder.")
+    ] = False,
+) -> None:
+    """Cost-benefit analysis of a link (with and without it) or of a pair of solved runs."""
+    options = SolverOptions(algorithm=solver)
+    if out is None:
+        out = (
+            run_dir / "cba"
+            if run_dir is not None
+            else Path("results") / f"cba-{dt.datetime.now():%Y%m%d-%H%M%S}"
+        )
+    if out.exists() and not overwrite:  # fail before solving, not after
+        raise InputError(
+            f"{out} already exists; caspian-grid does not overwrite results silently.",
+            hint="Choose another --out folder, or pass --overwrite to replace it.",
+        )
+
+    if against is not None:
+        if run_dir is None:
+            raise InputError(
+                "--against needs RUN_DIR, the with case.", hint="caspian cba WITH --against WITHOUT"
+            )
+        with_result = read_result(run_dir)
+        without_result = read_result(against)
+        pair = compare(with_result.network, with_result, without_result.network, without_result)
+        _print_comparison(pair.welfare, pair.indicators, f"{run_dir} against {against}")
+        summary = {
+            "with": str(run_dir),
+            "without": str(against),
+            "welfare_change_eur": pair.welfare_change,
+        }
+        _write(out, overwrite, pair.welfare, pair.indicators, None, None, summary)
+        console.print(f"tables: [bold]{out}[/]")
+        return
+
+    corridor = _corridor_scenario(run_dir, scenario, resolution)
+    with console.status("") as status:
+        if corridor is not None:
+            appraisal = appraise_corridor_link(
+                corridor,
+                links=link or None,
+                capacity_mw=capacity,
+                hold=hold,
+                sensitivity=sensitivity,
+                options=options,
+                progress=status.update,
+            )
+            study, finance, table = appraisal.cba, appraisal.finance, appraisal.tornado
+            summary = appraisal.summary()
+        else:
+            assert run_dir is not None
+            if not link or capex_eur_per_mw is None or lifetime is None or discount_rate is None:
+                raise InputError(
+                    f"{run_dir} is not a corridor run, so the link and its costs must be given "
+                    "(--link, --capex-eur-per-mw, --lifetime, --discount-rate).",
+                    hint="e.g. caspian cba RUN_DIR --link NAME --capex-eur-per-mw 1.8e6 "
+                    "--lifetime 40 --discount-rate 0.06",
+                )
+            result = read_result(run_dir)
+            study = with_and_without(
+                result.network,
+                link,
+                capacity_mw=capacity,
+                hold=hold,
+                options=options,
+                progress=status.update,
+            )
+            capex = capex_eur_per_mw * sum(study.capacity_mw.values())
+            terms = {
+                "capex_eur": capex,
+                "lifetime_years": lifetime,
+                "discount_rate": discount_rate,
+                "fixed_om_eur_per_year": fom_share * capex,
+            }
+            finance = appraise_link(study, **terms)  # type: ignore[arg-type]
+            table = npv_tornado(study, **terms) if sensitivity else None  # type: ignore[arg-type]
+            summary = {"links": list(study.links), "capacity_mw": study.capacity_mw, **terms}
+    _print_comparison(study.welfare, study.indicators, ", ".join(study.links))
+    _print_finance(finance, table)
+    _write(out, overwrite, study.welfare, study.indicators, finance, table, summary)
+    console.print(f"tables: [bold]{out}[/]")
+
+
+def _corridor_scenario(run_dir: Path | None, name: str, resolution: int | None) -> Scenario | None:
+    """The corridor scenario to appraise: from --scenario, or the one RUN_DIR was run with."""
+    if run_dir is None:
+        return prepare(name, resolution)
+    if not run_dir.is_dir():
+        raise InputError(
+            f"{run_dir} is not a results folder (no such folder).",
+            hint="Give the folder written by 'caspian run' or 'caspian solve'.",
+        )
+    path = run_dir / SCENARIO_FILE
+    return Scenario.model_validate_json(path.read_text()) if path.exists() else None
+
+
+def _print_comparison(welfare: pd.DataFrame, indicators: pd.DataFrame, title: str) -> None:
+    console.rule(f"[bold]cost-benefit: {title}")
+    view = Table(title="welfare change by area, with minus without (million EUR/yr)")
+    view.add_column("area")
+    for column in ("consumers", "producers", "congestion rent", "total"):
+        view.add_column(column, justify="right")
+    for area, row in welfare.iterrows():
+        view.add_row(
+            str(area),
+            *(
+                f"{row[f'change_{part}_eur'] / 1e6:,.1f}"
+                for part in ("consumer_surplus", "producer_surplus", "congestion_rent", "welfare")
+            ),
+        )
+    total = welfare.filter(like="change_").sum()
+    view.add_row(
+        "[bold]all",
+        *(
+            f"[bold]{total[f'change_{part}_eur'] / 1e6:,.1f}"
+            for part in ("consumer_surplus", "producer_surplus", "congestion_rent", "welfare")
+        ),
+    )
+    console.print(view)
+    facts = Table(title="indicators (with minus without, per year)")
+    facts.add_column("indicator")
+    facts.add_column("value", justify="right")
+    facts.add_column("unit")
+    for row in indicators.itertuples(index=False):
+        facts.add_row(str(row.indicator), f"{row.value:,.0f}", str(row.unit))
+    console.print(facts)
+
+
+def _print_finance(finance: ProjectAppraisal, table: pd.DataFrame | None) -> None:
+    irr = "none" if finance.irr != finance.irr else f"{finance.irr:.1%}"
+    payback = "never" if finance.payback_year is None else f"year {finance.payback_year}"
+    console.print(
+        f"capex {finance.capex / 1e9:,.2f} bn EUR   NPV [bold]{finance.npv / 1e9:,.2f} bn EUR[/]   "
+        f"BCR {finance.bcr:.2f}   IRR {irr}   payback {payback}   "
+        f"LCOT {finance.lcot_eur_per_mwh:,.1f} EUR/MWh"
+    )
+    if table is None:
+        return
+    view = Table(title="NPV sensitivity (bn EUR)")
+    for column in ("parameter", "low", "high", "NPV low", "NPV high", "swing"):
+        view.add_column(column, justify="left" if column == "parameter" else "right")
+    for row in table.itertuples(index=False):
+        view.add_row(
+            str(row.parameter),
+            str(row.low),
+            str(row.high),
+            f"{row.npv_low / 1e9:,.2f}",
+            f"{row.npv_high / 1e9:,.2f}",
+            f"{row.swing / 1e9:,.2f}",
+        )
+    console.print(view)
+
+
+def _write(
+    out: Path,
+    overwrite: bool,
+    welfare: pd.DataFrame,
+    indicators: pd.DataFrame,
+    finance: ProjectAppraisal | None,
+    table: pd.DataFrame | None,
+    summary: dict[str, object],
+) -> None:
+    with atomic_folder(out, overwrite=overwrite) as folder:
+        welfare.to_csv(folder / "welfare_by_area.csv")
+        indicators.to_csv(folder / "indicators.csv", index=False)
+        if finance is not None:
+            finance.cash_flows.to_csv(folder / "cash_flows.csv", index=False)
+            summary = {
+                **summary,
+                "npv_eur": finance.npv,
+                "irr": None if finance.irr != finance.irr else finance.irr,
+                "bcr": finance.bcr,
+                "payback_year": finance.payback_year,
+                "discounted_payback_year": finance.discounted_payback_year,
+                "lcot_eur_per_mwh": finance.lcot_eur_per_mwh,
+                "annuity_eur_per_year": finance.annuity,
+            }
+        if table is not None:
+            table.to_csv(folder / "tornado.csv", index=False)
+        (folder / "summary.json").write_text(json.dumps(summary, indent=2, default=_plain) + "\n")
+
+
+def _plain(value: object) -> object:
+    """JSON for numpy scalars and NaN (as null)."""
+    number = float(value)  # type: ignore[arg-type]
+    return None if number != number else number
