@@ -37,7 +37,7 @@ def test_read_result_names_what_is_missing(tmp_path: Path) -> None:
         read_result(tmp_path / "nowhere")
     folder = write_result(optimize(example_network("demo")), tmp_path / "out")
     (folder / "network.nc").unlink()
-    with pytest.raises(InputError, match="network.nc is missing"):
+    with pytest.raises(InputError, match=r"network\.nc is missing"):
         read_result(folder)
 
 

@@ -98,7 +98,7 @@ class LinkCBA:
                 f"no indicator {name!r}.{did_you_mean(name, table.index)}",
                 hint="Indicators: " + ", ".join(table.index) + ".",
             )
-        return float(table.loc[name, "value"])
+        return float(table["value"].to_numpy(float)[table.index.get_loc(name)])
 
 
 def with_and_without(
@@ -348,7 +348,7 @@ def _capacities(
         capacity = {
             name: float(optimum[name])
             if optimum is not None and name in extendable
-            else float(links.loc[name, "p_nom"])
+            else float(links["p_nom"].to_numpy(float)[links.index.get_loc(name)])
             for name in names
         }
     for name, value in capacity.items():
@@ -459,7 +459,7 @@ def _indicators(
 
 def _carrier_output(n: Network, result: OptimizationResult, carriers: frozenset[str]) -> float:
     gens = n.static["Generator"]
-    chosen = gens.index[gens["carrier"].isin(carriers)] if len(gens) else []
+    chosen: pd.Index = gens.index[gens["carrier"].isin(carriers)]
     if not len(chosen):
         return 0.0
     p = result.series("Generator", "p")[chosen].to_numpy()

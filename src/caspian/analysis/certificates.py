@@ -354,16 +354,22 @@ def _grid_factors(grid_factors: Mapping[str, float], needed: pd.Index) -> pd.Ser
             value=dict(grid_factors),
             hint="Exports are traced to these areas; give a t/MWh factor for each.",
         )
-    factors = pd.Series({a: float(grid_factors[a]) for a in needed}, dtype=float)
-    bad = factors[~np.isfinite(factors) | (factors < 0)]
-    if len(bad):
-        raise InputError(
-            f"factor {bad.iloc[0]!r} of area {bad.index[0]!r} is not a finite number >= 0.",
-            attribute="grid_factors",
-            value=dict(grid_factors),
-            hint="Give t CO2 per MWh, e.g. 0.5.",
-        )
-    return factors.reindex(needed)
+    factors = {}
+    for area in needed:
+        value = grid_factors[area]
+        try:
+            factor = float(value)
+        except (TypeError, ValueError):
+            factor = float("nan")
+        if not (np.isfinite(factor) and factor >= 0):
+            raise InputError(
+                f"factor {value!r} of area {area!r} is not a finite number >= 0.",
+                attribute="grid_factors",
+                value=dict(grid_factors),
+                hint="Give t CO2 per MWh, e.g. 0.5.",
+            )
+        factors[area] = factor
+    return pd.Series(factors, index=needed, dtype=float)
 
 
 def _origin_intensity(n: Network, result: OptimizationResult, ft: FlowTrace) -> np.ndarray:

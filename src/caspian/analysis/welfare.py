@@ -22,6 +22,8 @@ exports at the market price; its surplus is zero whenever the market sets the lo
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -263,15 +265,16 @@ def area_energy_balance(n: Network, result: OptimizationResult) -> pd.DataFrame:
     w = energy_weights(n).to_numpy()
     records: list[tuple[str, str, str, float]] = []
     assets = asset_accounts(n, result)
-    for (area, component, carrier), energy in assets.groupby(["area", "component", "carrier"])[
-        "energy_mwh"
-    ].sum().items():
+    sums = assets.groupby(["area", "component", "carrier"])["energy_mwh"].sum()
+    for key, energy in zip(sums.index, sums.to_numpy(float), strict=True):
+        area_name, component, carrier = cast(tuple[str, str, str], key)
         item = "generation" if component == "Generator" else "storage"
-        records.append((str(area), item, str(carrier), float(energy)))
-    for area, paid in _load_energy(n, result).items():
-        records.append((str(area), "demand", "", float(paid)))
-    for area, curtailed in curtailment(n, result).groupby("area")["curtailment_mwh"].sum().items():
-        records.append((str(area), "curtailment", "", float(curtailed)))
+        records.append((str(area_name), item, str(carrier), float(energy)))
+    for where, paid in _load_energy(n, result).items():
+        records.append((str(where), "demand", "", float(paid)))
+    curtailed = curtailment(n, result).groupby("area")["curtailment_mwh"].sum()
+    for where, energy in curtailed.items():
+        records.append((str(where), "curtailment", "", float(energy)))
     flows = branch_flows(n, result)
     for branch in flows.bus0.index:
         a0 = str(areas[flows.bus0[branch]])
@@ -291,8 +294,8 @@ def area_energy_balance(n: Network, result: OptimizationResult) -> pd.DataFrame:
             (a0, "losses", "", loss / 2.0),
             (a1, "losses", "", loss / 2.0),
         ]
-    table = pd.DataFrame(records, columns=["area", "item", "carrier", "energy_mwh"])
-    table = table.groupby(["area", "item", "carrier"], as_index=False)["energy_mwh"].sum()
+    frame = pd.DataFrame(records, columns=["area", "item", "carrier", "energy_mwh"])
+    table = frame.groupby(["area", "item", "carrier"], as_index=False)[["energy_mwh"]].sum()
     return with_units(table, {"energy_mwh": "MWh"})
 
 
@@ -315,7 +318,7 @@ def curtailment(n: Network, result: OptimizationResult) -> pd.DataFrame:
     """
     gens = n.static["Generator"]
     areas = bus_areas(n)
-    vre = gens["carrier"].isin(VARIABLE_RENEWABLE_CARRIERS).to_numpy() if len(gens) else []
+    vre: np.ndarray = gens["carrier"].isin(VARIABLE_RENEWABLE_CARRIERS).to_numpy(bool)
     if not len(gens) or not np.any(vre):
         return with_units(
             pd.DataFrame(columns=["name", "area", "carrier", "available_mwh", "curtailment_mwh"]),

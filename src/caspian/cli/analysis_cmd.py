@@ -223,8 +223,10 @@ def _print_comparison(welfare: pd.DataFrame, indicators: pd.DataFrame, title: st
     facts.add_column("indicator")
     facts.add_column("value", justify="right")
     facts.add_column("unit")
-    for row in indicators.itertuples(index=False):
-        facts.add_row(str(row.indicator), f"{row.value:,.0f}", str(row.unit))
+    for record in indicators.to_dict("records"):
+        facts.add_row(
+            str(record["indicator"]), f"{float(record['value']):,.0f}", str(record["unit"])
+        )
     console.print(facts)
 
 
@@ -241,14 +243,12 @@ def _print_finance(finance: ProjectAppraisal, table: pd.DataFrame | None) -> Non
     view = Table(title="NPV sensitivity (bn EUR)")
     for column in ("parameter", "low", "high", "NPV low", "NPV high", "swing"):
         view.add_column(column, justify="left" if column == "parameter" else "right")
-    for row in table.itertuples(index=False):
+    for record in table.to_dict("records"):
         view.add_row(
-            str(row.parameter),
-            str(row.low),
-            str(row.high),
-            f"{row.npv_low / 1e9:,.2f}",
-            f"{row.npv_high / 1e9:,.2f}",
-            f"{row.swing / 1e9:,.2f}",
+            str(record["parameter"]),
+            str(record["low"]),
+            str(record["high"]),
+            *(f"{float(record[k]) / 1e9:,.2f}" for k in ("npv_low", "npv_high", "swing")),
         )
     console.print(view)
 

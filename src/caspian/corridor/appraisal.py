@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from caspian.analysis.cba import (
@@ -30,7 +31,7 @@ from caspian.analysis.cba import (
     with_and_without,
 )
 from caspian.analysis.finance import ProjectAppraisal
-from caspian.corridor.build import build_corridor_network
+from caspian.corridor.build import _num, build_corridor_network
 from caspian.corridor.dataset import Dataset, load_dataset
 from caspian.corridor.scenario import Scenario, load_scenario
 from caspian.exceptions import InputError
@@ -109,6 +110,26 @@ class Appraisal:
         }
 
 
+CO2_PRICE_PARAMETER = "eu_ets_price_2024"
+"""The EU ETS price the corridor values CBAM certificates at (latest annual average, S120)."""
+
+
+def cbam_grid_factors(ds: Dataset) -> dict[str, float]:
+    """CBAM default grid emission factors (t/MWh) by area, from ``cbam_grid_factor_xx``."""
+    prefix = "cbam_grid_factor_"
+    params = ds.parameters
+    return {
+        str(name)[len(prefix) :].upper(): float(value)
+        for name, value in params.items()
+        if str(name).startswith(prefix)
+    }
+
+
+def eu_co2_price(ds: Dataset) -> float:
+    """EUR/t: the EU ETS price of :data:`CO2_PRICE_PARAMETER`."""
+    return float(ds.parameters[CO2_PRICE_PARAMETER])
+
+
 def caspian_links(n: Network, ds: Dataset) -> list[str]:
     """The Caspian crossing links present in ``n``."""
     roles = ds.links["role"]
@@ -124,22 +145,22 @@ def link_costs(ds: Dataset, scenario: Scenario, link: str, capacity_mw: float) -
             component="Link",
             hint="Give --capex-eur-per-mw, --lifetime and --discount-rate for other links.",
         )
-    row = ds.links.loc[link]
-    tech = ds.technologies
-    line = tech.loc[row["line_type"]]
-    length = float(row["length_km"]) if pd.notna(row["length_km"]) else 0.0
-    per_mw = float(line["capex_eur_per_mw_km"]) * length
-    fom = per_mw * float(line["fom_pct"]) / 100.0
-    if row["kind"] == "hvdc":
-        converter = tech.loc["hvdc_converter_pair"]
-        converter_per_mw = float(converter["capex_eur_per_kw"]) * 1000.0
+    links, tech = ds.links, ds.technologies
+    line_type = str(links.at[link, "line_type"])
+    length_km = _num(links.at[link, "length_km"])
+    length = 0.0 if np.isnan(length_km) else length_km
+    per_mw = _num(tech.at[line_type, "capex_eur_per_mw_km"]) * length
+    fom = per_mw * _num(tech.at[line_type, "fom_pct"]) / 100.0
+    if links.at[link, "kind"] == "hvdc":
+        converter_per_mw = _num(tech.at["hvdc_converter_pair", "capex_eur_per_kw"]) * 1000.0
         per_mw += converter_per_mw
-        fom += converter_per_mw * float(converter["fom_pct"]) / 100.0
-    rate = float(ds.discount_rates[line["asset_class"]]) + scenario.finance.discount_rate_offset
+        fom += converter_per_mw * _num(tech.at["hvdc_converter_pair", "fom_pct"]) / 100.0
+    asset_class = str(tech.at[line_type, "asset_class"])
+    rate = _num(ds.discount_rates[asset_class]) + scenario.finance.discount_rate_offset
     return LinkCosts(
         capex_eur=per_mw * capacity_mw,
         fixed_om_eur_per_year=fom * capacity_mw,
-        lifetime_years=int(line["lifetime_years"]),
+        lifetime_years=int(_num(tech.at[line_type, "lifetime_years"])),
         discount_rate=rate,
     )
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from caspian.analysis.standard import standard_tables, summary_lines
+from caspian.corridor.appraisal import cbam_grid_factors, eu_co2_price
 from caspian.corridor.build import build_corridor_network
 from caspian.corridor.dataset import Dataset, load_dataset
 from caspian.corridor.headlines import Headlines, headlines
@@ -18,6 +20,9 @@ from caspian.exceptions import InputError
 from caspian.network.network import Network
 from caspian.optimize import OptimizationResult, SolverOptions, optimize
 from caspian.optimize.export import write_result
+
+EU_AREA = "EU"
+"""The area of the EU landing market, whose imports are traced and matched."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,26 @@ def run_scenario(
             (folder / "scenario.json").write_text(scenario.model_dump_json(indent=2) + "\n")
             heads.link_flows_twh.to_csv(folder / "link_flows_twh.csv")
             heads.renewable_build_mw.to_csv(folder / "renewable_build_mw.csv")
+            say(f"{scenario.name}: trade and economics tables")
+            tables = standard_tables(
+                n,
+                result,
+                importer=EU_AREA,
+                grid_factors=cbam_grid_factors(ds),
+                co2_price_eur_per_t=eu_co2_price(ds),
+            )
+            (folder / "analysis").mkdir()
+            for stem, table in tables.items():
+                table.to_csv(folder / "analysis" / f"{stem}.csv")
+            caspian = ", ".join(f"{k} {v:,.0f} MW" for k, v in heads.caspian_capacity_mw.items())
+            lines = [
+                f"Scenario {scenario.name} ({scenario.year}, {scenario.resolution.hours}-hourly)",
+                f"Caspian link: {caspian or 'none'}",
+                f"Total system cost: {heads.total_cost_eur / 1e9:,.3f} bn EUR/yr; emissions "
+                f"{heads.emissions_mt:,.2f} Mt CO2/yr",
+                *summary_lines(tables, importer=EU_AREA),
+            ]
+            (folder / "summary.txt").write_text("\n".join(lines) + "\n")
 
         write_result(result, out_dir, overwrite=overwrite, extra=extra)
     return ScenarioRun(scenario, n, result, heads, built - start, solved - built, out_dir)

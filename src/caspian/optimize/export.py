@@ -126,7 +126,7 @@ def read_result(folder: str | Path) -> OptimizationResult:
         static = n.static[cname]
         cap = static[attr].astype(float).copy()
         rows = caps[caps["component"] == cname]
-        cap.loc[rows["name"].astype(str).to_numpy()] = rows["optimal_capacity"].to_numpy(float)
+        cap.loc[list(rows["name"].astype(str))] = rows["optimal_capacity"].to_numpy(float)
         cap.name = f"{attr}_opt"
         capacity[cname] = cap
 

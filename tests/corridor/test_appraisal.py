@@ -1,0 +1,128 @@
+"""Trade and economics on the corridor model: invariants, the Caspian link's CBA, the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from caspian.analysis.market import branch_statistics, congestion_rent
+from caspian.analysis.welfare import area_welfare
+from caspian.cli.main import EXIT_INPUT, main
+from caspian.corridor.appraisal import appraise_corridor_link, caspian_links, link_costs
+from caspian.corridor.dataset import load_dataset
+from caspian.corridor.run import ScenarioRun, prepare, run_scenario
+
+COARSE = 73
+
+
+@pytest.fixture(scope="module")
+def base() -> ScenarioRun:
+    return run_scenario(prepare("base", COARSE))
+
+
+def test_welfare_parts_add_up_to_minus_the_cost(base: ScenarioRun) -> None:
+    n, result = base.network, base.result
+    w = area_welfare(n, result)
+    parts = w["consumer_surplus_eur"] + w["producer_surplus_eur"] + w["congestion_rent_eur"]
+    np.testing.assert_allclose(parts, w["welfare_eur"])
+    assert w["welfare_eur"].sum() == pytest.approx(-result.objective, rel=1e-9)
+    assert {"AZ", "KZ", "UZ", "TM", "GE", "EU"} <= set(w.index)
+
+
+def test_rent_is_price_gap_times_flow(base: ScenarioRun) -> None:
+    n, result = base.network, base.result
+    rent = congestion_rent(n, result).by_branch["rent"]
+    w = n.snapshot_weightings["objective"].to_numpy()
+    links = n.static["Link"]
+    for name in links.index:
+        p0 = result.series("Link", "p0")[name].to_numpy()
+        p1 = result.series("Link", "p1")[name].to_numpy()
+        price0 = result.prices[links.loc[name, "bus0"]].to_numpy()
+        price1 = result.prices[links.loc[name, "bus1"]].to_numpy()
+        by_hand = float((w * (-price1 * p1 - price0 * p0)).sum())
+        assert rent[name] == pytest.approx(by_hand, rel=1e-9, abs=1.0)
+        if links.loc[name, "efficiency"] == 1.0:  # lossless: gap times flow
+            gap = float((w * (price1 - price0) * p0).sum())
+            assert rent[name] == pytest.approx(gap, rel=1e-9, abs=1.0)
+    stats = branch_statistics(n, result)
+    assert (stats["utilisation"].dropna().between(0, 1 + 1e-9)).all()
+
+
+def test_link_costs_from_the_catalogue() -> None:
+    ds = load_dataset()
+    scenario = prepare("base")
+    costs = link_costs(ds, scenario, "Caspian route A Aktau-Sumgait", 1500.0)
+    # 3,130 EUR/MW/km x 380 km + 620 EUR/kW converter pair, per MW, times 1,500 MW.
+    assert costs.capex_eur == pytest.approx((3130 * 380 + 620_000) * 1500)
+    assert costs.discount_rate == pytest.approx(0.06)
+    assert costs.lifetime_years == 40
+
+
+def test_caspian_cable_appraisal_puts_it_in() -> None:
+    appraisal = appraise_corridor_link(prepare("base", COARSE), sensitivity=True)
+    cba = appraisal.cba
+    assert cba.links == ("Caspian route A Aktau-Sumgait",)
+    assert cba.capacity_mw == {"Caspian route A Aktau-Sumgait": 1500.0}  # put in at 1.5 GW
+    parts = cba.welfare[
+        ["change_consumer_surplus_eur", "change_producer_surplus_eur", "change_congestion_rent_eur"]
+    ].sum(axis=1)
+    np.testing.assert_allclose(parts, cba.welfare["change_welfare_eur"], atol=1e-3)
+    assert cba.indicator("system_cost_change") == pytest.approx(-cba.welfare_change, abs=1.0)
+    assert cba.energy_carried_mwh > 0
+    assert appraisal.finance.npv < 0 < appraisal.costs.capex_eur  # the optimum built none
+    table = appraisal.tornado
+    assert table is not None
+    assert set(table["parameter"]) == {
+        "discount_rate",
+        "capex",
+        "gas_price",
+        "eu_price",
+        "demand_growth",
+    }
+    assert list(table["swing"]) == sorted(table["swing"], reverse=True)
+
+
+def test_cba_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cba"
+    argv = ["cba", "--resolution", str(COARSE), "--no-sensitivity", "--out", str(out)]
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert not done.value.code
+    printed = capsys.readouterr().out
+    assert "welfare change by area" in printed and "NPV" in printed
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["capacity_mw"] == {"Caspian route A Aktau-Sumgait": 1500.0}
+    assert (out / "welfare_by_area.csv").exists() and (out / "cash_flows.csv").exists()
+    with pytest.raises(SystemExit) as again:
+        main(argv)
+    assert again.value.code == EXIT_INPUT
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_cba_command_on_a_scenario_pair(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    runs = tmp_path / "runs"
+    with pytest.raises(SystemExit):
+        main(
+            [
+                "run",
+                "caspian-fixed-1.5gw",
+                "no-caspian-link",
+                "--resolution",
+                "146",
+                "--out",
+                str(runs),
+            ]
+        )
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:
+        main(["cba", str(runs / "caspian-fixed-1.5gw"), "--against", str(runs / "no-caspian-link")])
+    assert not done.value.code
+    summary = json.loads((runs / "caspian-fixed-1.5gw" / "cba" / "summary.json").read_text())
+    assert np.isfinite(summary["welfare_change_eur"])
+
+
+def test_caspian_links_of_a_network(base: ScenarioRun) -> None:
+    assert caspian_links(base.network, load_dataset()) == ["Caspian route A Aktau-Sumgait"]
