@@ -126,3 +126,28 @@ def test_cba_command_on_a_scenario_pair(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_caspian_links_of_a_network(base: ScenarioRun) -> None:
     assert caspian_links(base.network, load_dataset()) == ["Caspian route A Aktau-Sumgait"]
+
+
+def test_run_writes_analysis_and_trace_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runs = tmp_path / "runs"
+    with pytest.raises(SystemExit):
+        main(["run", "--resolution", str(COARSE), "--out", str(runs)])
+    capsys.readouterr()
+    base = runs / "base"
+    summary = (base / "summary.txt").read_text()
+    assert "Welfare by area" in summary and "Exports to EU" in summary and "CBAM" in summary
+    for stem in ("prices", "branches", "welfare_by_area", "export_matching", "cbam"):
+        assert (base / "analysis" / f"{stem}.csv").exists(), stem
+    with pytest.raises(SystemExit) as done:
+        main(["trace", str(base), "--grid-factor", "KZ=1.0"])
+    assert not done.value.code
+    printed = capsys.readouterr().out
+    assert "origin of the power arriving in EU" in printed and "CBAM exposure" in printed
+    matching = (base / "trace" / "export_matching.csv").read_text()
+    assert "traced" in matching
+    with pytest.raises(SystemExit) as bad:
+        main(["trace", str(base), "--grid-factor", "KZ:1.0", "--out", str(tmp_path / "t2")])
+    assert bad.value.code == EXIT_INPUT
+    assert "AREA=number" in capsys.readouterr().err

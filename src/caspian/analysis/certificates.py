@@ -74,7 +74,7 @@ from caspian.analysis.common import (
     generator_carriers,
     with_units,
 )
-from caspian.analysis.tracing import FlowTrace, trace
+from caspian.analysis.tracing import FLOW_TOLERANCE_MW, FlowTrace, trace
 from caspian.exceptions import InputError
 from caspian.network.network import Network
 from caspian.optimize.results import OptimizationResult
@@ -228,7 +228,8 @@ def cbam_exposure(
     -------
     :class:`CbamExposure`; rules ``default``, ``actual`` and ``model_grid_factor``.
     """
-    if not np.isfinite(co2_price_eur_per_t) or co2_price_eur_per_t < 0:
+    price = _non_negative(co2_price_eur_per_t)
+    if price is None:
         raise InputError(
             "must be a finite number >= 0.",
             attribute="co2_price_eur_per_t",
@@ -240,7 +241,7 @@ def cbam_exposure(
     areas = imports.columns.get_level_values("origin_area")
     mwh_by_origin = ft.weights_h @ imports.to_numpy()
     exported = pd.Series(mwh_by_origin, index=areas).groupby(level=0).sum()
-    exported = exported[exported > 0]
+    exported = exported[exported > FLOW_TOLERANCE_MW]  # no factor needed for solver noise
     given = _grid_factors(grid_factors, exported.index)
 
     intensity = _origin_intensity(n, result, ft)  # (T, K), t/MWh
@@ -268,8 +269,8 @@ def cbam_exposure(
     total = by_origin.groupby("rule", sort=False)[["exported_mwh", "emissions_t"]].sum()
     total = total.reindex(list(CBAM_RULES)).fillna(0.0).reset_index()
     return CbamExposure(
-        by_origin=_money(by_origin, co2_price_eur_per_t),
-        total=_money(total, co2_price_eur_per_t),
+        by_origin=_money(by_origin, price),
+        total=_money(total, price),
     )
 
 
@@ -357,11 +358,8 @@ def _grid_factors(grid_factors: Mapping[str, float], needed: pd.Index) -> pd.Ser
     factors = {}
     for area in needed:
         value = grid_factors[area]
-        try:
-            factor = float(value)
-        except (TypeError, ValueError):
-            factor = float("nan")
-        if not (np.isfinite(factor) and factor >= 0):
+        factor = _non_negative(value)
+        if factor is None:
             raise InputError(
                 f"factor {value!r} of area {area!r} is not a finite number >= 0.",
                 attribute="grid_factors",
@@ -370,6 +368,15 @@ def _grid_factors(grid_factors: Mapping[str, float], needed: pd.Index) -> pd.Ser
             )
         factors[area] = factor
     return pd.Series(factors, index=needed, dtype=float)
+
+
+def _non_negative(value: object) -> float | None:
+    """``value`` as a float if it is a finite number >= 0, else None."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if np.isfinite(number) and number >= 0 else None
 
 
 def _origin_intensity(n: Network, result: OptimizationResult, ft: FlowTrace) -> np.ndarray:

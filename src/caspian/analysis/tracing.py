@@ -114,7 +114,8 @@ class FlowTrace:
     origins : one row per origin ``k``: ``origin_bus``, ``origin_area``, ``origin_carrier``.
     source_mw : ``g``, MW injected by each origin, shape (T, K).
     node_mw : ``y``, MW by origin passing through each bus, shape (T, N, K).
-    throughput_mw : ``P``, shape (T, N); ``node_mw.sum(-1) == throughput_mw``.
+    throughput_mw : ``P``, shape (T, N); ``node_mw.sum(-1) == throughput_mw`` except on a
+        closed circulation, whose mix is zero.
     sink_mw : MW leaving the system at each bus by kind (``load``, ``sale``, ``storage``, and
         ``loss`` for the withdrawals at both ends of a branch), each shape (T, N).
     send, receive : sending and receiving bus of each branch, -1 where it transfers nothing,

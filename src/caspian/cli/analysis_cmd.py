@@ -13,9 +13,12 @@ from rich.console import Console
 from rich.table import Table
 
 from caspian.analysis.cba import appraise_link, compare, npv_tornado, with_and_without
+from caspian.analysis.certificates import cbam_exposure, export_matching
 from caspian.analysis.finance import ProjectAppraisal
+from caspian.analysis.tracing import trace
 from caspian.atomic import atomic_folder
-from caspian.corridor.appraisal import appraise_corridor_link
+from caspian.corridor.appraisal import appraise_corridor_link, cbam_grid_factors, eu_co2_price
+from caspian.corridor.dataset import load_dataset
 from caspian.corridor.run import prepare
 from caspian.corridor.scenario import Scenario
 from caspian.exceptions import InputError
@@ -28,6 +31,140 @@ SCENARIO_FILE = "scenario.json"
 
 def register(app: typer.Typer) -> None:
     app.command("cba")(cba)
+    app.command("trace")(trace_command)
+
+
+def trace_command(
+    run_dir: Annotated[Path, typer.Argument(help="A results folder of 'caspian run'/'solve'.")],
+    importer: Annotated[
+        str, typer.Option("--importer", help="Area whose imports are traced (default EU).")
+    ] = "EU",
+    co2_price: Annotated[
+        float | None,
+        typer.Option(
+            "--co2-price",
+            help="EUR/t for CBAM (default: the dataset's EU ETS price for corridor runs).",
+        ),
+    ] = None,
+    grid_factor: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--grid-factor",
+            help="AREA=t/MWh, the CBAM default factor of an exporting area (repeat). "
+            "Corridor runs default to the dataset's factors.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the tracing tables (default: RUN_DIR/trace)."),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing output folder.")
+    ] = False,
+) -> None:
+    """Where the power arriving in an area comes from, how green it is, and its CBAM exposure."""
+    out = out or run_dir / "trace"
+    if out.exists() and not overwrite:
+        raise InputError(
+            f"{out} already exists; caspian-grid does not overwrite results silently.",
+            hint="Choose another --out folder, or pass --overwrite to replace it.",
+        )
+    result = read_result(run_dir)
+    n = result.network
+    factors = _grid_factors(grid_factor)
+    corridor = (run_dir / SCENARIO_FILE).exists()
+    if corridor:
+        ds = load_dataset()
+        factors = {**cbam_grid_factors(ds), **factors}
+        co2_price = eu_co2_price(ds) if co2_price is None else co2_price
+    with console.status("tracing the flows hour by hour"):
+        flow_trace = trace(n, result)
+        origin = flow_trace.imports_by_origin(importer)
+        matching = export_matching(n, result, importer, flow_trace=flow_trace)
+        consumption = flow_trace.consumption_by_origin()
+        cbam = (
+            cbam_exposure(n, result, importer, factors, co2_price, flow_trace=flow_trace)
+            if co2_price is not None and factors
+            else None
+        )
+    console.rule(f"[bold]origin of the power arriving in {importer}")
+    _print_origin(origin, importer)
+    _print_matching(matching, importer)
+    if cbam is None:
+        console.print("CBAM: give --co2-price and --grid-factor AREA=t/MWh to value it.")
+    else:
+        _print_cbam(cbam.total, co2_price or 0.0)
+    with atomic_folder(out, overwrite=overwrite) as folder:
+        origin.to_csv(folder / "imports_by_origin.csv", index=False)
+        matching.to_csv(folder / "export_matching.csv", index=False)
+        consumption.to_csv(folder / "consumption_by_origin.csv", index=False)
+        if cbam is not None:
+            cbam.total.to_csv(folder / "cbam.csv", index=False)
+            cbam.by_origin.to_csv(folder / "cbam_by_origin.csv", index=False)
+    console.print(f"tables: [bold]{out}[/]")
+
+
+def _grid_factors(pairs: list[str] | None) -> dict[str, float]:
+    factors: dict[str, float] = {}
+    for pair in pairs or []:
+        area, _, value = pair.partition("=")
+        try:
+            factors[area.strip()] = float(value)
+        except ValueError:
+            raise InputError(
+                f"--grid-factor {pair!r} is not AREA=number.",
+                attribute="grid_factor",
+                value=pair,
+                hint="e.g. --grid-factor KZ=0.9 (t CO2 per MWh).",
+            ) from None
+    return factors
+
+
+def _print_origin(origin: pd.DataFrame, importer: str) -> None:
+    total = float(origin["mwh"].sum())
+    view = Table(title=f"power arriving in {importer}: {total / 1e6:,.2f} TWh/yr by origin")
+    for column in ("origin area", "technology", "TWh/yr", "share"):
+        view.add_column(
+            column, justify="left" if column in ("origin area", "technology") else "right"
+        )
+    top = origin.sort_values("mwh", ascending=False)
+    for record in top[top["share"] >= 0.001].to_dict("records"):
+        view.add_row(
+            str(record["origin_area"]),
+            str(record["origin_carrier"]),
+            f"{float(record['mwh']) / 1e6:,.3f}",
+            f"{float(record['share']):.1%}",
+        )
+    console.print(view)
+
+
+def _print_matching(matching: pd.DataFrame, importer: str) -> None:
+    view = Table(title=f"renewable share of exports to {importer} by matching rule")
+    for column in ("rule", "exported TWh", "matched TWh", "renewable share"):
+        view.add_column(column, justify="left" if column == "rule" else "right")
+    for record in matching.to_dict("records"):
+        view.add_row(
+            str(record["rule"]),
+            f"{float(record['exported_mwh']) / 1e6:,.3f}",
+            f"{float(record['matched_mwh']) / 1e6:,.3f}",
+            f"{float(record['renewable_share']):.1%}",
+        )
+    console.print(view)
+
+
+def _print_cbam(total: pd.DataFrame, price: float) -> None:
+    view = Table(title=f"CBAM exposure at {price:,.0f} EUR/t")
+    for column in ("rule", "t CO2", "t/MWh", "million EUR", "EUR/MWh"):
+        view.add_column(column, justify="left" if column == "rule" else "right")
+    for record in total.to_dict("records"):
+        view.add_row(
+            str(record["rule"]),
+            f"{float(record['emissions_t']):,.0f}",
+            f"{float(record['factor_t_per_mwh']):.3f}",
+            f"{float(record['cost_eur']) / 1e6:,.1f}",
+            f"{float(record['cost_eur_per_mwh']):,.1f}",
+        )
+    console.print(view)
 
 
 def cba(
