@@ -354,23 +354,22 @@ AREAS = ("KZ", "AZ", "GE", "EU")
 
 def random_network(seed: int) -> Network:
     """2-5 buses over 2-6 hours: a random tree of lines and (lossy, one- or two-way) links plus
-    one extra branch, loads, wind, gas, a market with prices that may go negative, a battery,
-    and costly load shedding everywhere so that every draw is feasible."""
+    one extra branch, loads, wind, gas, a market with prices that may go negative, a battery, a
+    store, and costly load shedding everywhere so that every draw is feasible."""
     rng = np.random.default_rng(seed)
     n_bus, n_hours = int(rng.integers(2, 6)), int(rng.integers(2, 7))
     n = Network(f"random {seed}", hours(n_hours))
     n.add(
         "Carrier",
-        ["onwind", "gas", "market", "battery", "shed"],
-        co2_emissions=[0.0, 0.2, 0.0, 0.0, 0.0],
+        ["onwind", "gas", "market", "battery", "heat", "shed"],
+        co2_emissions=[0.0, 0.2, 0.0, 0.0, 0.0, 0.0],
     )
     buses = [f"b{i}" for i in range(n_bus)]
     n.add("Bus", buses, country=list(rng.choice(AREAS, n_bus)))
     pairs = [(buses[i], buses[int(rng.integers(0, i))]) for i in range(1, n_bus)]
-    pairs.append(tuple(rng.choice(buses, 2, replace=False)))  # type: ignore[arg-type]
+    extra = rng.choice(buses, 2, replace=False)
+    pairs.append((str(extra[0]), str(extra[1])))
     for k, (a, b) in enumerate(pairs):
-        if a == b:
-            continue
         if rng.random() < 0.4:
             n.add(
                 "Line",
@@ -436,6 +435,7 @@ def random_network(seed: int) -> Network:
         efficiency_dispatch=0.9,
         cyclic_state_of_charge=True,
     )
+    n.add("Store", "store", bus=str(rng.choice(buses)), carrier="heat", e_nom=80.0, e_cyclic=True)
     return n
 
 

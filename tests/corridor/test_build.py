@@ -118,3 +118,14 @@ def test_data_sources_command(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert done.value.code in (0, None)
     assert "S130" in capsys.readouterr().out
     assert (tmp_path / "sources.csv").stat().st_size > 1000
+
+
+def test_caspian_outage_takes_the_cable_out(dataset) -> None:  # type: ignore[no-untyped-def]
+    scenario = prepare("caspian-fixed-1.5gw", 24)
+    caspian = scenario.caspian.model_copy(update={"availability": 0.5, "outage_start_day": 200})
+    run = run_scenario(scenario.model_copy(update={"caspian": caspian}), dataset=dataset)
+    name = "Caspian route A Aktau-Sumgait"
+    flow = run.result.series("Link", "p0")[name]
+    out = (flow.index.day_of_year >= 200) & (flow.index.day_of_year < 200 + 182)
+    assert np.abs(flow[out]).max() < 1e-6
+    assert np.abs(flow[~out]).max() > 1.0

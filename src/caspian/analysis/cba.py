@@ -111,6 +111,7 @@ def with_and_without(
     co2_prices: Mapping[str, float] | None = None,
     options: SolverOptions | None = None,
     progress: Callable[[str], None] | None = None,
+    plan: OptimizationResult | None = None,
 ) -> LinkCBA:
     """Compare ``n`` with and without ``links``; see the module docstring.
 
@@ -126,6 +127,9 @@ def with_and_without(
     co2_prices : EUR/t by label for valuing the CO2 change (default :data:`DEFAULT_CO2_PRICES`).
     options : solver options for every solve.
     progress : called with a line of text at each step.
+    plan : with ``hold="fixed"``, an optimum of ``n`` with the links at ``capacity_mw`` whose
+        capacities fix the other investments (saves the planning solve); by default it is
+        solved here.
     """
     say = progress or (lambda message: None)
     names = (links,) if isinstance(links, str) else tuple(links)
@@ -145,8 +149,10 @@ def with_and_without(
     with_net = _set_links(n, capacity)
     without_net = _set_links(n, dict.fromkeys(names, 0.0))
     if hold == Hold.FIXED:
-        say("solving the system with the links to fix the other investments")
-        planned = optimize(with_net, options)
+        planned = plan
+        if planned is None:
+            say("solving the system with the links to fix the other investments")
+            planned = optimize(with_net, options)
         with_net = fix_investments(with_net, planned)
         without_net = fix_investments(without_net, planned)
     say("solving with the links")

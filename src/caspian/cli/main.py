@@ -12,7 +12,7 @@ import sys
 import typer
 from rich.console import Console
 
-from caspian.cli import analysis_cmd, corridor_cmd, solve_cmd
+from caspian.cli import analysis_cmd, corridor_cmd, solve_cmd, sweep_cmd
 from caspian.exceptions import AuditError, CaspianError, InputError, SolverError
 
 EXIT_INPUT = 2
@@ -29,6 +29,7 @@ app = typer.Typer(
 solve_cmd.register(app)
 corridor_cmd.register(app)
 analysis_cmd.register(app)
+sweep_cmd.register(app)
 
 
 @app.command()

@@ -36,7 +36,7 @@ from caspian.corridor.dataset import Dataset, load_dataset
 from caspian.corridor.scenario import Scenario, load_scenario
 from caspian.exceptions import InputError
 from caspian.network.network import Network
-from caspian.optimize import SolverOptions, optimize
+from caspian.optimize import OptimizationResult, SolverOptions, optimize
 
 DEFAULT_PUT_IN_SCENARIO = "caspian-fixed-1.5gw"
 """Scenario whose Caspian capacity is used when the optimum builds no cable."""
@@ -175,8 +175,13 @@ def appraise_corridor_link(
     dataset: Dataset | None = None,
     options: SolverOptions | None = None,
     progress: Callable[[str], None] | None = None,
+    solved: OptimizationResult | None = None,
 ) -> Appraisal:
-    """Appraise ``links`` (default: the Caspian crossing) in ``scenario``; see the module doc."""
+    """Appraise ``links`` (default: the Caspian crossing) in ``scenario``; see the module doc.
+
+    ``solved`` is the scenario's own optimum if already at hand (it sizes the links, and when
+    they are kept at that size it is also the plan of the *with* case).
+    """
     say = progress or (lambda message: None)
     ds = dataset or load_dataset()
     say(f"{scenario.name}: building the network")
@@ -188,17 +193,24 @@ def appraise_corridor_link(
             hint="Choose a scenario with a Caspian route, or name a link with --link.",
         )
     capacity = capacity_mw
+    plan: OptimizationResult | None = None
     if capacity is None:
-        say(f"{scenario.name}: solving to size the links")
-        optimum = optimize(n, options).capacity("Link")[links]
+        if solved is None:
+            say(f"{scenario.name}: solving to size the links")
+            solved = optimize(n, options)
+        optimum = solved.capacity("Link")[links]
         capacity = float(optimum.max())
+        if capacity >= 1.0 and len(links) == 1:
+            plan = solved  # the links stay at their optimum: the optimum is the plan
         if capacity < 1.0:
             capacity = load_scenario(DEFAULT_PUT_IN_SCENARIO).caspian.p_nom_mw
             say(
                 f"{scenario.name}: the optimum builds no cable; putting it in at "
                 f"{capacity:,.0f} MW ({DEFAULT_PUT_IN_SCENARIO})"
             )
-    cba = with_and_without(n, links, capacity_mw=capacity, hold=hold, options=options, progress=say)
+    cba = with_and_without(
+        n, links, capacity_mw=capacity, hold=hold, options=options, progress=say, plan=plan
+    )
     costs = _total_costs(ds, scenario, links, capacity)
     finance = appraise_link(
         cba,

@@ -437,6 +437,9 @@ class _Builder:
             extendable, p_nom, p_nom_min, p_nom_max, multiplier = sizing
             hvdc = link["kind"] == "hvdc"
             length = _num(link["length_km"]) if pd.notna(link["length_km"]) else 0.0
+            in_service: float | pd.Series = 1.0
+            if link["role"] == "caspian_crossing":
+                in_service = self.caspian_in_service()
             self.n.add(
                 "Link",
                 str(name),
@@ -444,7 +447,8 @@ class _Builder:
                 bus1=link["bus1"],
                 carrier="DC" if hvdc else "AC",
                 bidirectional=hvdc,
-                p_min_pu=-1.0,
+                p_max_pu=in_service,
+                p_min_pu=-in_service,
                 efficiency=hvdc_efficiency(self.ds, length) if hvdc else 1.0,
                 length=length,
                 p_nom=p_nom,
@@ -455,6 +459,22 @@ class _Builder:
                 if extendable
                 else 0.0,
             )
+
+    def caspian_in_service(self) -> float | pd.Series:
+        """Share of each snapshot the Caspian cable is in service (1.0 without an outage).
+
+        One outage of ``(1 - availability) * 8760`` hours starts on ``outage_start_day``,
+        wrapping into January if it runs past December.
+        """
+        c = self.sc.caspian
+        if c.availability >= 1.0:
+            return 1.0
+        hours = len(self.hourly)
+        up = np.ones(hours)
+        out = round((1.0 - c.availability) * hours)
+        up[((c.outage_start_day - 1) * 24 + np.arange(out)) % hours] = 0.0
+        share = self.aggregate(pd.DataFrame({"up": up}, index=self.hourly))["up"]
+        return share
 
     def _sizing(self, link: pd.Series) -> tuple[bool, float, float, float, float] | None:
         """(extendable, p_nom, p_nom_min, p_nom_max, capex multiplier), or None if the link is

@@ -51,6 +51,16 @@ class CaspianLink(_Section):
     p_nom_mw: float = Field(0.0, ge=0, description="Capacity when not extendable (MW).")
     p_nom_max_mw: float = Field(7000.0, ge=0, description="Upper limit when extendable (MW).")
     capex_multiplier: float = Field(1.0, gt=0, description="Scales cable and converter capex.")
+    availability: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="Share of the year the cable is in service; the rest is one outage "
+        "(a subsea repair), starting on outage_start_day. 0 = the cable is out all year.",
+    )
+    outage_start_day: int = Field(
+        1, ge=1, le=365, description="Day of the year the outage starts (when availability < 1)."
+    )
 
 
 class BlackSeaCable(_Section):

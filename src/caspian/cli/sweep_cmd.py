@@ -1,0 +1,228 @@
+"""``caspian sweep`` (sweeps on Dask), ``caspian runs`` and ``caspian show`` (the catalogue)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from caspian.sweep.catalogue import Catalogue
+from caspian.sweep.runner import CATALOGUE_FILE, CaseSettings, SweepProgress, run_sweep
+from caspian.sweep.spec import load_sweep, shipped_sweeps
+from caspian.sweep.summary import SweepSummary, summarise
+
+console = Console(highlight=False)
+DEFAULT_OUT = Path("results") / "sweeps"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sweep")(sweep)
+    app.command("runs")(runs)
+    app.command("show")(show)
+
+
+def sweep(
+    sweep_file: Annotated[
+        str,
+        typer.Argument(
+            help=f"Sweep YAML file, or a shipped sweep ({', '.join(shipped_sweeps())})."
+        ),
+    ],
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Address of a Dask scheduler, e.g. tcp://host:8786."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Local worker processes (no --scheduler).")
+    ] = 2,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder of the catalogue and the runs' results.")
+    ] = DEFAULT_OUT,
+    appraise: Annotated[
+        bool,
+        typer.Option("--appraise/--no-appraise", help="Appraise the Caspian cable in each run."),
+    ] = True,
+    solver: Annotated[str, typer.Option("--solver", help="auto, hipo, ipm, simplex, pdlp.")] = (
+        "auto"
+    ),
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Seconds per solve.")
+    ] = None,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Run again the cases recorded as failed.")
+    ] = False,
+) -> None:
+    """Run a sweep of corridor scenarios on Dask; finished cases are skipped on a re-run."""
+    spec = load_sweep(sweep_file)
+    settings = CaseSettings(appraise=appraise, solver=solver, time_limit=time_limit)
+    where = scheduler or f"a local cluster of {workers} worker(s)"
+    console.print(f"sweep [bold]{spec.name}[/] on {where}; catalogue {out / CATALOGUE_FILE}")
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("{task.fields[state]}"),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[eta]}"),
+    )
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task(spec.name, total=None, state="", eta="")
+
+        def show_progress(p: SweepProgress) -> None:
+            eta = p.eta_seconds()
+            bar.update(
+                task,
+                total=p.to_run,
+                completed=p.finished,
+                state=f"done {p.done}, running {p.running}, failed {p.failed}, skipped {p.skipped}",
+                eta="" if eta is None else f"~{eta / 60:.1f} min left",
+            )
+
+        outcome = run_sweep(
+            spec,
+            out,
+            scheduler=scheduler,
+            workers=workers,
+            settings=settings,
+            retry_failed=retry_failed,
+            progress=show_progress,
+        )
+    failed = [r for r in outcome.recorded if r.status == "failed"]
+    console.print(
+        f"{len(outcome.recorded)} run(s) in {outcome.wall_seconds:,.1f} s, "
+        f"{len(failed)} failed, {len(outcome.skipped)} already in the catalogue"
+    )
+    for record in failed[:5]:
+        first = (record.error or "").splitlines()[0] if record.error else ""
+        console.print(f"  [red]failed[/] {record.case_id} {record.params}: {first}")
+    catalogue = Catalogue(outcome.catalogue)
+    summary = summarise(catalogue.runs(sweep=spec.name), spec.name)
+    print_summary(summary)
+    _write_summary(summary, out)
+
+
+def print_summary(summary: SweepSummary) -> None:
+    """The results across a sweep as tables."""
+    console.rule(f"[bold]{summary.sweep}: {summary.runs} runs ({summary.failed} failed)")
+    if len(summary.distribution):
+        view = Table(title="distribution across runs")
+        view.add_column("output")
+        for column in ("unit", "mean", "p10", "p50", "p90", "min", "max"):
+            view.add_column(column, justify="right")
+        for name, row in summary.distribution.iterrows():
+            view.add_row(
+                str(name),
+                str(row["unit"]),
+                *(_number(row[c]) for c in ("mean", "p10", "p50", "p90", "min", "max")),
+            )
+        console.print(view)
+    for record in summary.probability.to_dict("records"):
+        console.print(
+            f"P({record['event']}) = [bold]{float(record['probability']):.0%}[/] "
+            f"of {int(record['runs'])} runs"
+        )
+    if len(summary.sensitivity):
+        view = Table(title="what matters most (swing: top third minus bottom third of the input)")
+        for column in ("rank", "parameter", "output", "spearman rho", "swing"):
+            view.add_column(column, justify="right" if column != "parameter" else "left")
+        for record in summary.sensitivity.to_dict("records"):
+            view.add_row(
+                str(record["rank"]),
+                str(record["parameter"]),
+                str(record["output"]),
+                f"{float(record['spearman_rho']):+.2f}",
+                _number(record["swing"]),
+            )
+        console.print(view)
+
+
+def _write_summary(summary: SweepSummary, out: Path) -> None:
+    stem = out / f"{summary.sweep}-summary"
+    summary.distribution.to_csv(f"{stem}-distribution.csv")
+    summary.probability.to_csv(f"{stem}-probability.csv", index=False)
+    summary.sensitivity.to_csv(f"{stem}-sensitivity.csv", index=False)
+
+
+def _number(value: Any) -> str:
+    number = float(value)
+    if number != number:
+        return "-"
+    if abs(number) >= 1e9:
+        return f"{number / 1e9:,.2f} bn"
+    if abs(number) >= 1e6:
+        return f"{number / 1e6:,.1f} M"
+    return f"{number:,.2f}" if abs(number) < 100 else f"{number:,.0f}"
+
+
+def runs(
+    catalogue: Annotated[
+        Path, typer.Option("--catalogue", help="The catalogue file.")
+    ] = DEFAULT_OUT / CATALOGUE_FILE,
+    sweep_name: Annotated[str | None, typer.Option("--sweep", help="Only this sweep.")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="Only runs with this status (done, failed).")
+    ] = None,
+    sql: Annotated[
+        str | None,
+        typer.Option("--sql", help="Run this SQL over the catalogue (table 'runs') instead."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Rows to print.")] = 50,
+) -> None:
+    """List the runs in the results catalogue, or query it with SQL."""
+    cat = _open(catalogue)
+    if sql is not None:
+        frame = cat.query(sql)
+        _print_frame(frame.head(limit), f"{len(frame)} row(s)")
+        return
+    frame = cat.runs(sweep=sweep_name, status=status)
+    shown = [
+        c
+        for c in ("run_id", "sweep", "case_id", "status", "wall_seconds", "caspian_mw", "npv_eur")
+        if c in frame
+    ]
+    _print_frame(frame[shown].head(limit), f"{len(frame)} run(s) in {catalogue}")
+
+
+def show(
+    run_id: Annotated[str, typer.Argument(help="A run id (or a unique prefix of one).")],
+    catalogue: Annotated[
+        Path, typer.Option("--catalogue", help="The catalogue file.")
+    ] = DEFAULT_OUT / CATALOGUE_FILE,
+) -> None:
+    """Print one run's inputs, status, timings and headline results."""
+    entry = _open(catalogue).get(run_id)
+    view = Table(title=f"run {entry.get('run_id', run_id)}", show_header=False)
+    view.add_column("field")
+    view.add_column("value", overflow="fold")
+    for key, value in entry.items():
+        if key == "scenario":
+            continue
+        text = json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
+        view.add_row(key, text)
+    console.print(view)
+
+
+def _open(path: Path) -> Catalogue:
+    return Catalogue(path, create=False)
+
+
+def _print_frame(frame: pd.DataFrame, title: str) -> None:
+    console.print(title)
+    view = Table()
+    for column in frame.columns:
+        view.add_column(str(column), overflow="fold")
+    for record in frame.to_dict("records"):
+        view.add_row(*(_cell(v) for v in record.values()))
+    console.print(view)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return _number(value)
+    return str(value)

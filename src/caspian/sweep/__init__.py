@@ -1,0 +1,1 @@
+"""Scenario sweeps on Dask and the results catalogue."""

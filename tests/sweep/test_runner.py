@@ -1,0 +1,172 @@
+"""Sweeps on a real Dask cluster: a scheduler and two worker processes on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from caspian.sweep.catalogue import Catalogue, RunRecord
+from caspian.sweep.runner import CATALOGUE_FILE, CaseSettings, run_sweep
+from caspian.sweep.spec import SweepSpec, expand
+
+FAST = CaseSettings(appraise=False)
+
+
+def small_sweep(name: str, growth: list[float] | None = None) -> SweepSpec:
+    """Eight weekly-resolution cases (about a second each)."""
+    grid: dict[str, list[object]] = {
+        "prices.gas_multiplier": [1.0, 1.5, 2.0, 2.5],
+        "weather_seed": [1, 2],
+    }
+    if growth is not None:
+        grid = {"demand.growth_multiplier": growth}
+    return SweepSpec.model_validate(
+        {"name": name, "base": "base", "resolution": {"hours": 168}, "grid": grid}
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class DaskCluster:
+    """A `dask scheduler` and named `dask worker` processes, each its own OS process."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.port = _free_port()
+        self.address = f"tcp://127.0.0.1:{self.port}"
+        self.tmp = tmp
+        self.workers: dict[str, subprocess.Popen[bytes]] = {}
+        self.logs: list[IO[bytes]] = []
+        self.scheduler = self._spawn(
+            "scheduler",
+            ["scheduler", "--host", "127.0.0.1", "--port", str(self.port), "--no-dashboard"],
+        )
+
+    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
+        log = open(self.tmp / f"{name}.log", "wb")  # noqa: SIM115 - closed in close()
+        self.logs.append(log)
+        return subprocess.Popen(
+            [sys.executable, "-m", "dask", *args], stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def add_worker(self, name: str) -> None:
+        args = ["worker", self.address, "--nthreads", "1", "--name", name, "--no-dashboard"]
+        self.workers[name] = self._spawn(name, args)
+
+    def wait_for(self, n_workers: int, timeout: float = 60.0) -> None:
+        from distributed import Client
+
+        with Client(self.address, timeout=timeout) as client:
+            client.wait_for_workers(n_workers, timeout=timeout)
+
+    def kill(self, name: str) -> None:
+        self.workers[name].send_signal(signal.SIGKILL)
+        self.workers[name].wait()
+
+    def close(self) -> None:
+        for process in [*self.workers.values(), self.scheduler]:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+        for log in self.logs:
+            log.close()
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[DaskCluster]:
+    c = DaskCluster(tmp_path)
+    try:
+        c.add_worker("w1")
+        c.add_worker("w2")
+        c.wait_for(2)
+        yield c
+    finally:
+        c.close()
+
+
+def test_worker_killed_mid_sweep_loses_nothing(cluster: DaskCluster, tmp_path: Path) -> None:
+    spec = small_sweep("kill-test")
+    out = tmp_path / "out"
+    killed: list[str] = []
+
+    def kill_after_first(record: RunRecord) -> None:
+        if not killed:
+            cluster.kill("w1")
+            killed.append(record.case_id)
+
+    outcome = run_sweep(
+        spec, out, scheduler=cluster.address, settings=FAST, on_record=kill_after_first
+    )
+    assert killed
+    runs = Catalogue(out / CATALOGUE_FILE).runs(sweep="kill-test")
+    assert len(runs) == len(expand(spec)) == 8
+    assert runs["input_hash"].is_unique
+    assert set(runs["status"]) == {"done"}, runs[["case_id", "status", "error"]]
+    assert len(outcome.recorded) == 8
+    # The same sweep again: everything is skipped, nothing is recorded twice.
+    again = run_sweep(spec, out, scheduler=cluster.address, settings=FAST)
+    assert again.recorded == [] and len(again.skipped) == 8
+    assert len(Catalogue(out / CATALOGUE_FILE).runs()) == 8
+
+
+def test_failing_case_is_recorded_and_the_sweep_goes_on(
+    cluster: DaskCluster, tmp_path: Path
+) -> None:
+    spec = small_sweep("fail-test", growth=[1.0, 60.0])  # 60x the growth: an impossible load
+    outcome = run_sweep(spec, tmp_path / "out", scheduler=cluster.address, settings=FAST)
+    status = {r.params["demand.growth_multiplier"]: r for r in outcome.recorded}
+    assert status[1.0].status == "done"
+    assert status[60.0].status == "failed"
+    assert "InputError: nodes.annual_twh: load factor" in (status[60.0].error or "")
+    # A retry runs only the failed case again.
+    again = run_sweep(
+        spec, tmp_path / "out", scheduler=cluster.address, settings=FAST, retry_failed=True
+    )
+    assert [r.case_id for r in again.recorded] == [status[60.0].case_id]
+
+
+def test_interrupted_driver_resumes(cluster: DaskCluster, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from test_runner import FAST, small_sweep
+        from caspian.sweep.runner import run_sweep
+        run_sweep(small_sweep("resume-test"), {str(out)!r}, scheduler={cluster.address!r},
+                  settings=FAST, on_record=lambda r: print("recorded", flush=True))
+        """
+    )
+    driver = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, env=os.environ.copy()
+    )
+    assert driver.stdout is not None
+    for _ in range(2):  # let two cases finish, then kill the driver
+        assert driver.stdout.readline().strip() == b"recorded"
+    driver.send_signal(signal.SIGKILL)
+    driver.wait()
+    driver.stdout.close()
+    before = Catalogue(out / CATALOGUE_FILE).runs(sweep="resume-test")
+    assert 2 <= len(before) < 8
+    time.sleep(0.5)
+    outcome = run_sweep(small_sweep("resume-test"), out, scheduler=cluster.address, settings=FAST)
+    after = Catalogue(out / CATALOGUE_FILE).runs(sweep="resume-test")
+    assert len(after) == 8 and after["input_hash"].is_unique
+    assert len(outcome.skipped) == len(before)
