@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test bench lint install install-test clean
+.PHONY: run test bench bench-sweep lint install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: install-test
 ## make bench: build and solve benchmarks against PyPSA, ratios printed and written to bench/results/
 bench: install-test
 	$(BIN)/python -m bench.build_bench
+
+## make bench-sweep: a 50-case sweep with 1 and 2 local Dask workers (about 75 minutes on 2 cores)
+bench-sweep: install-test
+	$(BIN)/python -m bench.sweep_bench
 
 lint: install-test
 	$(BIN)/ruff check src tests bench

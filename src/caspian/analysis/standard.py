@@ -96,8 +96,10 @@ def summary_lines(tables: Mapping[str, pd.DataFrame], importer: str | None = Non
     if importer is not None and "export_matching" in tables:
         matching = tables["export_matching"].set_index("rule")
         exported = float(matching["exported_mwh"].iloc[0])
+        # "hourly" matches snapshot by snapshot: hourly only for 1-hourly snapshots.
         shares = ", ".join(
-            f"{rule} {share:.0%}" for rule, share in matching["renewable_share"].items()
+            f"{'per snapshot' if rule == 'hourly' else rule} {share:.0%}"
+            for rule, share in matching["renewable_share"].items()
         )
         lines.append(
             f"Exports to {importer}: {exported / 1e6:,.2f} TWh/yr; renewable share: {shares}"

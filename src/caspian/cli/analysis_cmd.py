@@ -143,8 +143,9 @@ def _print_matching(matching: pd.DataFrame, importer: str) -> None:
     for column in ("rule", "exported TWh", "matched TWh", "renewable share"):
         view.add_column(column, justify="left" if column == "rule" else "right")
     for record in matching.to_dict("records"):
+        rule = str(record["rule"])
         view.add_row(
-            str(record["rule"]),
+            "hourly (per snapshot)" if rule == "hourly" else rule,
             f"{float(record['exported_mwh']) / 1e6:,.3f}",
             f"{float(record['matched_mwh']) / 1e6:,.3f}",
             f"{float(record['renewable_share']):.1%}",

@@ -36,40 +36,38 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import numpy as np
 import yaml
-from numpy.typing import NDArray
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
     JsonValue,
     PrivateAttr,
     ValidationError,
     model_validator,
 )
-from scipy import stats
-from scipy.stats import qmc
 
 from caspian import __version__
 from caspian.corridor.scenario import Resolution, Scenario, load_scenario
 from caspian.exceptions import InputError
 from caspian.network.network import did_you_mean
+from caspian.sweep.distributions import (
+    DISTRIBUTION_NAMES,
+    Distribution,
+    SampleMethod,
+    StrictModel,
+    dist_tag,
+    unit_design,
+)
 
 NOT_PARAMETERS = frozenset({"name", "description", "extends"})
 """Scenario fields a sweep does not vary: labels set per case, and ``extends`` (load time only)."""
 
 SHOWN_FAILURES = 5
 """How many failing cases :func:`expand` describes before summing up the rest."""
-
-SampleMethod = Literal["lhs", "monte_carlo"]
-"""Latin hypercube (``scipy.stats.qmc.LatinHypercube``) or independent uniform draws."""
-
-_Finite = Annotated[float, Field(allow_inf_nan=False)]
-_Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
 # --- settable paths -------------------------------------------------------------------------
@@ -116,153 +114,10 @@ def _is_union(annotation: Any) -> bool:
     return get_origin(annotation) in (Union, types.UnionType)
 
 
-def _tag(model: Any) -> Any:
-    """The ``dist`` tag of a distribution model, or None."""
-    field = getattr(model, "model_fields", {}).get("dist")
-    return get_args(field.annotation)[0] if field else None
-
-
-# --- distributions --------------------------------------------------------------------------
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Uniform(_Strict):
-    """Uniform on ``[low, high)``: :math:`x = low + u (high - low)`."""
-
-    dist: Literal["uniform"]
-    low: _Finite
-    high: _Finite
-    draws: ClassVar[type] = float
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Uniform:
-        if not self.high > self.low:
-            raise ValueError(f"high ({self.high}) must be above low ({self.low}).")
-        return self
-
-    def ppf(self, u: NDArray[np.float64]) -> list[Any]:
-        """Inverse CDF at the unit coordinates ``u``, as plain floats."""
-        values = stats.uniform.ppf(u, loc=self.low, scale=self.high - self.low)
-        return [float(x) for x in values]
-
-
-class Triangular(_Strict):
-    """Triangular on ``[low, high]`` with its peak at ``mode`` (``scipy.stats.triang``)."""
-
-    dist: Literal["triangular"]
-    low: _Finite
-    mode: _Finite
-    high: _Finite
-    draws: ClassVar[type] = float
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Triangular:
-        if not (self.low <= self.mode <= self.high and self.low < self.high):
-            raise ValueError(
-                f"needs low <= mode <= high and low < high, got low {self.low}, "
-                f"mode {self.mode}, high {self.high}."
-            )
-        return self
-
-    def ppf(self, u: NDArray[np.float64]) -> list[Any]:
-        """Inverse CDF at the unit coordinates ``u``, as plain floats."""
-        scale = self.high - self.low
-        values = stats.triang.ppf(u, (self.mode - self.low) / scale, loc=self.low, scale=scale)
-        return [float(x) for x in values]
-
-
-class Normal(_Strict):
-    """Normal with ``mean`` and standard deviation ``sd``, truncated to ``[low, high]`` when
-    given (``scipy.stats.truncnorm``; the density is renormalised inside the bounds)."""
-
-    dist: Literal["normal"]
-    mean: _Finite
-    sd: _Positive
-    low: _Finite | None = None
-    high: _Finite | None = None
-    draws: ClassVar[type] = float
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Normal:
-        if self.low is not None and self.high is not None and not self.high > self.low:
-            raise ValueError(f"high ({self.high}) must be above low ({self.low}).")
-        return self
-
-    def ppf(self, u: NDArray[np.float64]) -> list[Any]:
-        """Inverse CDF at the unit coordinates ``u``, as plain floats inside the bounds."""
-        low = -np.inf if self.low is None else self.low
-        high = np.inf if self.high is None else self.high
-        a, b = (low - self.mean) / self.sd, (high - self.mean) / self.sd
-        values = stats.truncnorm.ppf(u, a, b, loc=self.mean, scale=self.sd)
-        return [float(x) for x in np.clip(values, low, high)]  # clip: round-off at the bounds
-
-
-class Integers(_Strict):
-    """Integers ``low, low + 1, ..., high`` (both included), equally likely:
-    :math:`x = low + \\lfloor u (high - low + 1) \\rfloor`."""
-
-    dist: Literal["integers"]
-    low: int
-    high: int
-    draws: ClassVar[type] = int
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Integers:
-        if self.high < self.low:
-            raise ValueError(f"high ({self.high}) must not be below low ({self.low}).")
-        return self
-
-    def ppf(self, u: NDArray[np.float64]) -> list[Any]:
-        """Inverse CDF at the unit coordinates ``u``, as plain ints."""
-        values = self.low + np.floor(u * (self.high - self.low + 1)).astype(np.int64)
-        return [int(x) for x in np.minimum(values, self.high)]
-
-
-class Choice(_Strict):
-    """One of ``values``, with probabilities proportional to ``weights`` (default: equal).
-
-    The inverse CDF picks value :math:`k` where :math:`W_{k-1} \\le u < W_k`, with :math:`W` the
-    cumulative normalised weights, so a Latin hypercube is stratified over the values too.
-    """
-
-    dist: Literal["choice"]
-    values: list[JsonValue] = Field(min_length=1)
-    weights: list[_Positive] | None = None
-    draws: ClassVar[type] = object
-
-    @model_validator(mode="after")
-    def _matching(self) -> Choice:
-        if self.weights is not None and len(self.weights) != len(self.values):
-            raise ValueError(
-                f"has {len(self.values)} values but {len(self.weights)} weights; give one "
-                "weight per value, or none for equal weights."
-            )
-        return self
-
-    def ppf(self, u: NDArray[np.float64]) -> list[Any]:
-        """The value whose cumulative-weight interval holds each unit coordinate in ``u``."""
-        weights = np.ones(len(self.values)) if self.weights is None else np.array(self.weights)
-        cumulative = np.cumsum(weights) / weights.sum()
-        index = np.minimum(np.searchsorted(cumulative, u, side="right"), len(self.values) - 1)
-        return [copy.deepcopy(self.values[i]) for i in index]
-
-
-_DISTRIBUTIONS = (Uniform, Triangular, Normal, Integers, Choice)
-DISTRIBUTION_NAMES: tuple[str, ...] = tuple(_tag(d) for d in _DISTRIBUTIONS)
-
-Distribution = Annotated[
-    Uniform | Triangular | Normal | Integers | Choice, Field(discriminator="dist")
-]
-"""One sampled parameter's distribution, chosen by its ``dist`` key."""
-
-
 # --- the file's schema ----------------------------------------------------------------------
 
 
-class Sample(_Strict):
+class Sample(StrictModel):
     """``n`` draws of the ``parameters``, by Latin hypercube (``lhs``) or plain Monte Carlo,
     reproducible from ``seed``; the parameters' order in the file is the design's column order."""
 
@@ -287,7 +142,7 @@ class Sample(_Strict):
         return self
 
 
-class SweepSpec(_Strict):
+class SweepSpec(StrictModel):
     """A sweep file: a base scenario, an optional resolution, a grid and/or a sample."""
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Lower-case, digits, '-'.")
@@ -413,20 +268,6 @@ def _base_scenario(spec: SweepSpec) -> Scenario:
 
 
 # --- expansion ------------------------------------------------------------------------------
-
-
-def unit_design(n: int, d: int, method: SampleMethod, seed: int) -> NDArray[np.float64]:
-    """``n`` x ``d`` points in :math:`[0, 1)^d`, from ``numpy.random.default_rng(seed)``.
-
-    ``lhs`` (``scipy.stats.qmc.LatinHypercube``): column :math:`j` is
-    :math:`u_{ij} = (\\pi_j(i) + \\xi_{ij}) / n` with :math:`\\pi_j` a random permutation of
-    :math:`0..n-1` and :math:`\\xi_{ij} \\sim U[0, 1)`, so each of the :math:`n` equal strata of
-    every column holds exactly one point. ``monte_carlo``: independent :math:`U[0, 1)` draws.
-    """
-    rng = np.random.default_rng(seed)
-    if method == "lhs":
-        return np.asarray(qmc.LatinHypercube(d=d, rng=rng).random(n), dtype=np.float64)
-    return rng.random((n, d))
 
 
 def draw_samples(sample: Sample) -> list[dict[str, Any]]:
@@ -591,7 +432,7 @@ def _model_at(root: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseMod
     for part in loc:
         current = _strip(current)
         if _is_union(current):  # a discriminated union: this part of the location is the tag
-            current = next((m for m in get_args(current) if _tag(m) == part), None)
+            current = next((m for m in get_args(current) if dist_tag(m) == part), None)
         elif isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(str(part))
             current = field.annotation if field else None
