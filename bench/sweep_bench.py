@@ -8,8 +8,8 @@ into its own empty catalogue, and measures:
 * the overhead per task: one worker's wall time minus the time the tasks themselves spent
   (``wall_seconds`` each task records), divided by the number of tasks: cluster start-up,
   scheduling, serialisation and catalogue writes;
-* a plain loop over the first ``--loop`` cases (no Dask), to check that a task's own time is what
-  the same case takes outside Dask.
+* a plain loop over the first ``--loop`` cases: the task function called directly, no Dask, to
+  check that a task's own time is what the same case takes outside Dask.
 
 Results are printed and written to ``bench/results/sweep_bench.csv``. Nothing asserts on time.
 """
@@ -25,10 +25,8 @@ from pathlib import Path
 from rich.console import Console
 
 from bench.machine import machine_info
-from caspian.corridor.run import run_scenario
-from caspian.optimize import SolverOptions
 from caspian.sweep.catalogue import Catalogue
-from caspian.sweep.runner import CATALOGUE_FILE, CaseSettings, run_sweep
+from caspian.sweep.runner import CATALOGUE_FILE, CaseSettings, case_hash, run_case, run_sweep
 from caspian.sweep.spec import SweepSpec, expand, load_sweep
 
 RESULTS = Path(__file__).parent / "results" / "sweep_bench.csv"
@@ -45,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sweep", default="caspian-uncertainty")
     parser.add_argument("--cases", type=int, default=50)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--loop", type=int, default=3, help="cases run in a plain loop")
     parser.add_argument("--csv", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -56,12 +54,22 @@ def main(argv: list[str] | None = None) -> None:
     console.print(f"{spec.name}: {len(cases)} cases, {settings}; {machine_info()}")
     rows: list[dict[str, object]] = []
 
-    for case in cases[: args.loop]:
-        start = time.perf_counter()
-        run_scenario(case.scenario, options=SolverOptions(threads=1))
-        seconds = time.perf_counter() - start
-        console.print(f"plain loop {case.case_id}: {seconds:.1f} s")
-        rows.append({"mode": "loop", "case": case.case_id, "workers": 0, "seconds": seconds})
+    with tempfile.TemporaryDirectory(prefix="sweep-bench-loop-") as folder:
+        for case in cases[: args.loop]:
+            # The task's own function, called directly: the same solve and the same writes.
+            start = time.perf_counter()
+            run_case(
+                spec.name,
+                case.case_id,
+                case.params,
+                case.scenario.model_dump_json(),
+                case_hash(case, settings),
+                folder,
+                settings.as_dict(),
+            )
+            seconds = time.perf_counter() - start
+            console.print(f"plain loop {case.case_id}: {seconds:.1f} s")
+            rows.append({"mode": "loop", "case": case.case_id, "workers": 0, "seconds": seconds})
 
     walls: dict[int, float] = {}
     for workers in args.workers:

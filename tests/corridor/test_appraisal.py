@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from caspian.analysis.market import branch_statistics, congestion_rent
+from caspian.analysis.tracing import trace
 from caspian.analysis.welfare import area_welfare
 from caspian.cli.main import EXIT_INPUT, main
 from caspian.corridor.appraisal import appraise_corridor_link, caspian_links, link_costs
@@ -49,6 +50,21 @@ def test_rent_is_price_gap_times_flow(base: ScenarioRun) -> None:
             assert rent[name] == pytest.approx(gap, rel=1e-9, abs=1.0)
     stats = branch_statistics(n, result)
     assert (stats["utilisation"].dropna().between(0, 1 + 1e-9)).all()
+
+
+def test_traced_shares_sum_to_one(base: ScenarioRun) -> None:
+    flow_trace = trace(base.network, base.result)
+    shares = flow_trace.shares()
+    through = flow_trace.throughput_mw > 1e-6
+    assert (shares >= 0).all()
+    np.testing.assert_allclose(shares.sum(axis=-1)[through], 1.0, atol=1e-6)
+    origin = flow_trace.imports_by_origin("EU")
+    assert origin["share"].sum() == pytest.approx(1.0)
+    arrived = float(flow_trace.weights_h @ flow_trace.imported_mw("EU").to_numpy())
+    assert origin["mwh"].sum() == pytest.approx(arrived, rel=1e-6)
+    balance = flow_trace.balance_by_origin()
+    sinks = balance[["load_mwh", "sale_mwh", "storage_mwh", "loss_mwh"]].sum(axis=1)
+    np.testing.assert_allclose(sinks, balance["generated_mwh"], rtol=1e-6, atol=1.0)
 
 
 def test_link_costs_from_the_catalogue() -> None:

@@ -158,23 +158,29 @@ def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scen
 
 
 def _resolve(name_or_path: str | Path) -> Path:
+    return resolve_yaml(name_or_path, scenario_folder(), "scenario")
+
+
+def resolve_yaml(name_or_path: str | Path, folder: Path, kind: str) -> Path:
+    """The YAML file a ``kind`` (scenario, sweep) is given by: a path, or a name shipped in
+    ``folder``; an unknown name gets a "did you mean" and the list of shipped ones."""
     candidate = Path(name_or_path)
     if candidate.suffix in (".yaml", ".yml") or candidate.exists():
         if not candidate.is_file():
             raise InputError(
-                f"scenario file {candidate} does not exist.",
-                hint="Give a shipped scenario name or the path to a YAML file.",
+                f"{kind} file {candidate} does not exist.",
+                hint=f"Give a shipped {kind} name or the path to a YAML file.",
             )
         return candidate
-    shipped = scenario_folder() / f"{name_or_path}.yaml"
+    shipped = folder / f"{name_or_path}.yaml"
     if shipped.is_file():
         return shipped
-    names = available_scenarios()
+    names = sorted(p.stem for p in folder.glob("*.yaml"))
     match = difflib.get_close_matches(str(name_or_path), names, n=1, cutoff=0.5)
     hint = f" Did you mean '{match[0]}'?" if match else ""
     raise InputError(
-        f"unknown scenario '{name_or_path}'.",
-        hint=f"Shipped scenarios: {', '.join(names)}.{hint} Or give the path to a YAML file.",
+        f"unknown {kind} '{name_or_path}'.",
+        hint=f"Shipped {kind}s: {', '.join(names)}.{hint} Or give the path to a YAML file.",
     )
 
 

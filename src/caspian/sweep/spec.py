@@ -51,7 +51,7 @@ from pydantic import (
 )
 
 from caspian import __version__
-from caspian.corridor.scenario import Resolution, Scenario, load_scenario
+from caspian.corridor.scenario import Resolution, Scenario, load_scenario, resolve_yaml
 from caspian.exceptions import InputError
 from caspian.network.network import did_you_mean
 from caspian.sweep.distributions import (
@@ -238,23 +238,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
 
 
 def _resolve(name_or_path: str | Path) -> Path:
-    candidate = Path(name_or_path)
-    if candidate.suffix in (".yaml", ".yml") or candidate.exists():
-        if not candidate.is_file():
-            raise InputError(
-                f"sweep file {candidate} does not exist.",
-                hint="Give a shipped sweep name or the path to a YAML file.",
-            )
-        return candidate
-    shipped = sweep_folder() / f"{name_or_path}.yaml"
-    if shipped.is_file():
-        return shipped
-    names = shipped_sweeps()
-    raise InputError(
-        f"unknown sweep '{name_or_path}'.",
-        hint=f"Shipped sweeps: {', '.join(names)}.{did_you_mean(str(name_or_path), names)} "
-        "Or give the path to a YAML file.",
-    )
+    return resolve_yaml(name_or_path, sweep_folder(), "sweep")
 
 
 def _base_scenario(spec: SweepSpec) -> Scenario:
