@@ -464,9 +464,12 @@ def _indicators(
 
 
 def _carrier_output(n: Network, result: OptimizationResult, carriers: frozenset[str]) -> float:
-    gens = n.static["Generator"]
-    chosen: pd.Index = gens.index[gens["carrier"].isin(carriers)]
-    if not len(chosen):
-        return 0.0
-    p = result.series("Generator", "p")[chosen].to_numpy()
-    return float((energy_weights(n).to_numpy()[:, None] * p).sum())
+    """MWh from generators, and storage units' dispatch (e.g. reservoir hydro), of ``carriers``."""
+    w = energy_weights(n).to_numpy()[:, None]
+    total = 0.0
+    for component, attr in (("Generator", "p"), ("StorageUnit", "p_dispatch")):
+        static = n.static[component]
+        chosen: pd.Index = static.index[static["carrier"].isin(carriers)]
+        if len(chosen):
+            total += float((w * result.series(component, attr)[chosen].to_numpy()).sum())
+    return total
