@@ -92,6 +92,7 @@ def test_caspian_run_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert done.value.code in (0, None)
     printed = capsys.readouterr().out
     assert "Caspian link capacity" in printed and "exports to the EU" in printed
+    assert "Welfare by area" in printed and "renewable share" in printed
     for name in ("base", "no-caspian-link"):
         folder = out / name
         heads = json.loads((folder / "headlines.json").read_text())

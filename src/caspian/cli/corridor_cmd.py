@@ -79,6 +79,8 @@ def run(
                 progress=lambda message: status.update(message),
             )
         print_headlines(done.headlines, done.build_seconds, done.solve_seconds)
+        for line in done.trade_summary:
+            console.print(line, markup=False)
         console.print(f"results: [bold]{out / scenario.name}[/] (network.nc opens in PyPSA)\n")
 
 

@@ -36,6 +36,8 @@ class ScenarioRun:
     build_seconds: float
     solve_seconds: float
     out_dir: Path | None
+    trade_summary: tuple[str, ...] = ()
+    """Lines of the trade-and-economics summary (written runs only; see ``summary.txt``)."""
 
 
 def prepare(
@@ -87,6 +89,7 @@ def run_scenario(
     result = optimize(n, options, progress=lambda message: say(f"{scenario.name}: {message}"))
     solved = time.perf_counter()
     heads = headlines(result, scenario.name)
+    trade: list[str] = []
     if out_dir is not None:
         say(f"{scenario.name}: writing results to {out_dir}")
 
@@ -106,15 +109,18 @@ def run_scenario(
             (folder / "analysis").mkdir()
             for stem, table in tables.items():
                 table.to_csv(folder / "analysis" / f"{stem}.csv")
+            trade.extend(summary_lines(tables, importer=EU_AREA))
             caspian = ", ".join(f"{k} {v:,.0f} MW" for k, v in heads.caspian_capacity_mw.items())
             lines = [
                 f"Scenario {scenario.name} ({scenario.year}, {scenario.resolution.hours}-hourly)",
                 f"Caspian link: {caspian or 'none'}",
                 f"Total system cost: {heads.total_cost_eur / 1e9:,.3f} bn EUR/yr; emissions "
                 f"{heads.emissions_mt:,.2f} Mt CO2/yr",
-                *summary_lines(tables, importer=EU_AREA),
+                *trade,
             ]
             (folder / "summary.txt").write_text("\n".join(lines) + "\n")
 
         write_result(result, out_dir, overwrite=overwrite, extra=extra)
-    return ScenarioRun(scenario, n, result, heads, built - start, solved - built, out_dir)
+    return ScenarioRun(
+        scenario, n, result, heads, built - start, solved - built, out_dir, tuple(trade)
+    )
