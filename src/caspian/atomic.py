@@ -24,13 +24,7 @@ def atomic_folder(out: str | Path, *, overwrite: bool = False) -> Iterator[Path]
     is false, or if ``out`` is a file.
     """
     out = Path(out)
-    if out.exists() and not overwrite:
-        raise InputError(
-            f"{out} already exists; caspian-grid does not overwrite results silently.",
-            hint="Choose another --out folder, or pass --overwrite to replace it.",
-        )
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out} exists and is not a folder.", hint="Choose another --out path.")
+    check_writable(out, overwrite=overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
@@ -39,6 +33,19 @@ def atomic_folder(out: str | Path, *, overwrite: bool = False) -> Iterator[Path]
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def check_writable(out: str | Path, *, overwrite: bool = False) -> None:
+    """Raise :class:`InputError` unless ``out`` may be written: it does not exist, or it is a
+    folder and ``overwrite`` is true. Commands call it before long work, not only at the end."""
+    out = Path(out)
+    if out.exists() and not overwrite:
+        raise InputError(
+            f"{out} already exists; caspian-grid does not overwrite results silently.",
+            hint="Choose another --out folder, or pass --overwrite to replace it.",
+        )
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} exists and is not a folder.", hint="Choose another --out path.")
 
 
 def _swap_into_place(new: Path, out: Path) -> None:

@@ -85,6 +85,11 @@ MARKET_CARRIER = "market"
 CBAM_RULES = ("default", "actual", "model_grid_factor")
 
 
+def rule_label(rule: str) -> str:
+    """How to show a matching rule: ``hourly`` matches per snapshot, hourly only at 1 h."""
+    return "hourly (per snapshot)" if rule == "hourly" else rule
+
+
 def default_exporters(n: Network, importer_area: str) -> list[str]:
     """Every area except ``importer_area`` without a generator of carrier ``"market"``."""
     areas = bus_areas(n)

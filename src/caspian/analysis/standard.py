@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from caspian.analysis.certificates import cbam_exposure, export_matching
+from caspian.analysis.certificates import cbam_exposure, export_matching, rule_label
 from caspian.analysis.market import branch_statistics, congestion_rent, price_statistics
 from caspian.analysis.tracing import trace
 from caspian.analysis.welfare import area_energy_balance, area_welfare, asset_accounts
@@ -96,9 +96,8 @@ def summary_lines(tables: Mapping[str, pd.DataFrame], importer: str | None = Non
     if importer is not None and "export_matching" in tables:
         matching = tables["export_matching"].set_index("rule")
         exported = float(matching["exported_mwh"].iloc[0])
-        # "hourly" matches snapshot by snapshot: hourly only for 1-hourly snapshots.
         shares = ", ".join(
-            f"{'per snapshot' if rule == 'hourly' else rule} {share:.0%}"
+            f"{rule_label(str(rule))} {share:.0%}"
             for rule, share in matching["renewable_share"].items()
         )
         lines.append(

@@ -13,20 +13,19 @@ from rich.console import Console
 from rich.table import Table
 
 from caspian.analysis.cba import appraise_link, compare, npv_tornado, with_and_without
-from caspian.analysis.certificates import cbam_exposure, export_matching
+from caspian.analysis.certificates import cbam_exposure, export_matching, rule_label
 from caspian.analysis.finance import ProjectAppraisal
 from caspian.analysis.tracing import trace
-from caspian.atomic import atomic_folder
+from caspian.atomic import atomic_folder, check_writable
 from caspian.corridor.appraisal import appraise_corridor_link, cbam_grid_factors, eu_co2_price
 from caspian.corridor.dataset import load_dataset
-from caspian.corridor.run import prepare
+from caspian.corridor.run import SCENARIO_FILE, prepare
 from caspian.corridor.scenario import Scenario
 from caspian.exceptions import InputError
 from caspian.optimize import SolverOptions
 from caspian.optimize.export import read_result
 
 console = Console(highlight=False)
-SCENARIO_FILE = "scenario.json"
 
 
 def register(app: typer.Typer) -> None:
@@ -64,11 +63,7 @@ def trace_command(
 ) -> None:
     """Where the power arriving in an area comes from, how green it is, and its CBAM exposure."""
     out = out or run_dir / "trace"
-    if out.exists() and not overwrite:
-        raise InputError(
-            f"{out} already exists; caspian-grid does not overwrite results silently.",
-            hint="Choose another --out folder, or pass --overwrite to replace it.",
-        )
+    check_writable(out, overwrite=overwrite)
     result = read_result(run_dir)
     n = result.network
     factors = _grid_factors(grid_factor)
@@ -143,9 +138,8 @@ def _print_matching(matching: pd.DataFrame, importer: str) -> None:
     for column in ("rule", "exported TWh", "matched TWh", "renewable share"):
         view.add_column(column, justify="left" if column == "rule" else "right")
     for record in matching.to_dict("records"):
-        rule = str(record["rule"])
         view.add_row(
-            "hourly (per snapshot)" if rule == "hourly" else rule,
+            rule_label(str(record["rule"])),
             f"{float(record['exported_mwh']) / 1e6:,.3f}",
             f"{float(record['matched_mwh']) / 1e6:,.3f}",
             f"{float(record['renewable_share']):.1%}",
@@ -249,11 +243,7 @@ def cba(
             if run_dir is not None
             else Path("results") / f"cba-{dt.datetime.now():%Y%m%d-%H%M%S}"
         )
-    if out.exists() and not overwrite:  # fail before solving, not after
-        raise InputError(
-            f"{out} already exists; caspian-grid does not overwrite results silently.",
-            hint="Choose another --out folder, or pass --overwrite to replace it.",
-        )
+    check_writable(out, overwrite=overwrite)  # fail before solving, not after
 
     if against is not None:
         if run_dir is None:

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from caspian.atomic import check_writable
 from caspian.corridor.dataset import load_dataset, sources_table
 from caspian.corridor.headlines import Headlines
 from caspian.corridor.run import prepare, run_scenario
@@ -62,12 +63,7 @@ def run(
     dataset = load_dataset()
     options = SolverOptions(algorithm=solver)
     for scenario in prepared:
-        target = out / scenario.name
-        if target.exists() and not overwrite:
-            raise InputError(
-                f"{target} already exists; caspian-grid does not overwrite results.",
-                hint="Choose another --out folder or pass --overwrite.",
-            )
+        check_writable(out / scenario.name, overwrite=overwrite)
     for scenario in prepared:
         with console.status("") as status:
             done = run_scenario(

@@ -184,8 +184,11 @@ def appraise_corridor_link(
     """
     say = progress or (lambda message: None)
     ds = dataset or load_dataset()
-    say(f"{scenario.name}: building the network")
-    n = build_corridor_network(scenario, ds)
+    if solved is not None:
+        n = solved.network  # the scenario's network, already built
+    else:
+        say(f"{scenario.name}: building the network")
+        n = build_corridor_network(scenario, ds)
     links = links or caspian_links(n, ds)
     if not links:
         raise InputError(

@@ -21,6 +21,9 @@ from caspian.network.network import Network
 from caspian.optimize import OptimizationResult, SolverOptions, optimize
 from caspian.optimize.export import write_result
 
+SCENARIO_FILE = "scenario.json"
+"""The scenario a results folder was run with, so analyses can rebuild its variants."""
+
 EU_AREA = "EU"
 """The area of the EU landing market, whose imports are traced and matched."""
 
@@ -95,7 +98,7 @@ def run_scenario(
 
         def extra(folder: Path) -> None:
             (folder / "headlines.json").write_text(json.dumps(heads.as_dict(), indent=2) + "\n")
-            (folder / "scenario.json").write_text(scenario.model_dump_json(indent=2) + "\n")
+            (folder / SCENARIO_FILE).write_text(scenario.model_dump_json(indent=2) + "\n")
             heads.link_flows_twh.to_csv(folder / "link_flows_twh.csv")
             heads.renewable_build_mw.to_csv(folder / "renewable_build_mw.csv")
             say(f"{scenario.name}: trade and economics tables")

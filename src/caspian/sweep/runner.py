@@ -113,7 +113,8 @@ def run_case(
     build_s = solve_s = None
     status, error, results_path = "done", None, None
     try:
-        run = run_scenario(scenario, options=options, out_dir=out_dir, overwrite=True)
+        ds = load_dataset()
+        run = run_scenario(scenario, dataset=ds, options=options, out_dir=out_dir, overwrite=True)
         build_s, solve_s = run.build_seconds, run.solve_seconds
         h = run.headlines
         results_path = str(out_dir)
@@ -123,10 +124,10 @@ def run_case(
             "eu_exports_twh": h.eu_exports_twh,
             "emissions_mt": h.emissions_mt,
         }
-        if settings.get("appraise") and caspian_links(run.network, load_dataset()):
+        if settings.get("appraise") and caspian_links(run.network, ds):
             # Sized by this optimum; a cable the optimum does not build is put in at 1.5 GW.
             appraisal = appraise_corridor_link(
-                scenario, sensitivity=False, options=options, solved=run.result
+                scenario, dataset=ds, sensitivity=False, options=options, solved=run.result
             )
             finance = appraisal.finance
             headlines |= {
@@ -141,7 +142,42 @@ def run_case(
         error = f"{type(exc).__name__}: {exc}"
         if not isinstance(exc, ValueError | RuntimeError):
             error += "\n" + "".join(traceback.format_exception(exc)[-3:])
-    finished = datetime.now(UTC)
+    return _record_fields(
+        digest,
+        sweep,
+        case_id,
+        params,
+        scenario,
+        status=status,
+        error=error,
+        started_at=started,
+        wall_seconds=time.perf_counter() - clock,
+        build_seconds=build_s,
+        solve_seconds=solve_s,
+        worker=_worker_name(),
+        headlines=headlines,
+        results_path=results_path,
+    )
+
+
+def _record_fields(
+    digest: str,
+    sweep: str,
+    case_id: str,
+    params: dict[str, Any],
+    scenario: Scenario,
+    *,
+    status: str,
+    error: str | None,
+    started_at: datetime,
+    wall_seconds: float = 0.0,
+    build_seconds: float | None = None,
+    solve_seconds: float | None = None,
+    worker: str | None = None,
+    headlines: dict[str, float | None] | None = None,
+    results_path: str | None = None,
+) -> dict[str, Any]:
+    """The fields of a :class:`RunRecord` for one case (a dict, so it pickles plainly)."""
     return {
         "input_hash": digest,
         "sweep": sweep,
@@ -150,13 +186,13 @@ def run_case(
         "scenario": scenario.model_dump(mode="json"),
         "status": status,
         "error": error,
-        "started_at": started,
-        "finished_at": finished,
-        "wall_seconds": time.perf_counter() - clock,
-        "build_seconds": build_s,
-        "solve_seconds": solve_s,
-        "worker": _worker_name(),
-        "headlines": headlines,
+        "started_at": started_at,
+        "finished_at": datetime.now(UTC),
+        "wall_seconds": wall_seconds,
+        "build_seconds": build_seconds,
+        "solve_seconds": solve_seconds,
+        "worker": worker,
+        "headlines": headlines or {},
         "results_path": results_path,
         "caspian_version": __version__,
     }
@@ -260,25 +296,16 @@ def run_sweep(
             try:
                 fields = future.result()
             except Exception as exc:  # a task Dask gave up on (e.g. KilledWorker)
-                now = datetime.now(UTC)
-                fields = {
-                    "input_hash": digest,
-                    "sweep": spec.name,
-                    "case_id": case.case_id,
-                    "params": case.params,
-                    "scenario": case.scenario.model_dump(mode="json"),
-                    "status": "failed",
-                    "error": f"{type(exc).__name__}: {exc}",
-                    "started_at": now,
-                    "finished_at": now,
-                    "wall_seconds": 0.0,
-                    "build_seconds": None,
-                    "solve_seconds": None,
-                    "worker": None,
-                    "headlines": {},
-                    "results_path": None,
-                    "caspian_version": __version__,
-                }
+                fields = _record_fields(
+                    digest,
+                    spec.name,
+                    case.case_id,
+                    case.params,
+                    case.scenario,
+                    status="failed",
+                    error=f"{type(exc).__name__}: {exc}",
+                    started_at=datetime.now(UTC),
+                )
             record = RunRecord(**fields)
             catalogue.record(record)
             recorded.append(record)
