@@ -29,8 +29,10 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-## make bench: build and solve benchmarks against PyPSA, ratios printed and written to bench/results/
+## make bench: the full-year corridor study (PyPSA + HiPO vs caspian's Benders, default run, typical
+## days, synthetic 100x8760), then the synthetic build/solve ladder; ratios printed, CSVs in bench/results/
 bench: install-test
+	$(BIN)/python -m bench.corridor_bench
 	$(BIN)/python -m bench.build_bench
 
 ## make bench-sweep: a 50-case sweep with 1 and 2 local Dask workers (about 75 minutes on 2 cores)

@@ -21,7 +21,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bench.machine import machine_info, total_ram_bytes
-from bench.report import csv_rows, print_report, solved_to_optimality, write_csv
+from bench.report import csv_rows, print_report, solved_to_optimality, summary_line, write_csv
 from bench.runner import REPO_ROOT, Outcome, WorkerSettings, run_worker
 from bench.sizes import LADDER, QUICK, Size, parse_sizes
 from bench.worker import PYPSA_INPUTS
@@ -169,21 +169,8 @@ def _measure(
             status.update(f"{intro} [{elapsed:.0f} s] {line}")
 
         out = run_worker(side, task, size, settings, timeout_s, on_tick=tick)
-    console.print(_summary(label, out))
+    console.print(summary_line(label, out))
     return out
-
-
-def _summary(label: str, out: Outcome) -> str:
-    if out.status == "skipped":
-        return f"[yellow]skipped[/] {label}: {out.message}"
-    if not out.ok:
-        return f"[red]{out.status}[/] {label}: {out.message} (log: {out.log_path})"
-    parts = [f"{s['name']} {s['seconds']:.2f} s" for s in out.stages]
-    peak = max(s["peak_rss_bytes"] for s in out.stages) / 1e9
-    solve = out.info.get("solve")
-    if solve:
-        parts.append(f"{solve.get('termination')}, objective {solve.get('objective')}")
-    return f"[green]done[/] {label}: " + ", ".join(parts) + f"; peak RSS {peak:.2f} GB"
 
 
 if __name__ == "__main__":

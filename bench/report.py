@@ -14,7 +14,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench.runner import Outcome
+from bench.runner import Outcome, WorkerRun
 from bench.sizes import Size
 
 CSV_FIELDS = (
@@ -54,28 +54,34 @@ def csv_rows(outcomes: Iterable[Outcome], seed: int) -> list[dict[str, Any]]:
             "side": out.side,
             "task": out.task,
             "status": out.status,
-            "child_max_rss_mb": _mb(out.child_max_rss_bytes),
+            "child_max_rss_mb": megabytes(out.child_max_rss_bytes),
             "note": "; ".join(
                 x for x in (out.message, out.info.get("pypsa_input", ""), _options_note(out)) if x
             ),
         }
         for stage in out.stages or [{"name": "-", "seconds": None, "peak_rss_bytes": None}]:
-            row = {**base, "stage": stage["name"], "seconds": _round(stage["seconds"], 4)}
-            row["peak_rss_mb"] = _mb(stage["peak_rss_bytes"])
+            row = {**base, "stage": stage["name"], "seconds": rounded(stage["seconds"], 4)}
+            row["peak_rss_mb"] = megabytes(stage["peak_rss_bytes"])
             if stage["name"] == "hand-over":
                 row.update(out.info.get("lp", {}))
             if stage["name"] == "solve":
                 solve = out.info.get("solve", {})
                 row.update({k: solve.get(k) for k in ("objective", "termination", "iterations")})
-                row["solver_seconds"] = _round(solve.get("solver_seconds"), 4)
+                row["solver_seconds"] = rounded(solve.get("solver_seconds"), 4)
             rows.append(row)
     return rows
 
 
-def write_csv(path: Path, rows: Sequence[dict[str, Any]], machine: dict[str, str]) -> None:
-    """Write the rows with the machine's description repeated on each, so one file says all."""
+def write_csv(
+    path: Path,
+    rows: Sequence[dict[str, Any]],
+    machine: dict[str, str],
+    fields: Sequence[str] = CSV_FIELDS,
+) -> None:
+    """Write the rows (columns ``fields``) with the machine's description repeated on each, so
+    one file says all."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fields = [*CSV_FIELDS, *machine]
+    fields = [*fields, *machine]
     with path.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()
@@ -87,11 +93,13 @@ def _options_note(out: Outcome) -> str:
     return str(out.info.get("options_note", ""))
 
 
-def _mb(n_bytes: float | None) -> float | None:
+def megabytes(n_bytes: float | None) -> float | None:
+    """Bytes as MB (10^6 bytes) to 0.1 MB, for the CSV."""
     return None if n_bytes is None else round(n_bytes / 1e6, 1)
 
 
-def _round(value: float | None, digits: int) -> float | None:
+def rounded(value: float | None, digits: int) -> float | None:
+    """``value`` rounded to ``digits`` decimals (None stays None), for the CSV."""
     return None if value is None else round(float(value), digits)
 
 
@@ -123,7 +131,8 @@ def _ratio(pypsa: float | None, caspian: float | None) -> str:
     return f"{pypsa / caspian:.2f}x"
 
 
-def _fmt_s(value: float | None) -> str:
+def fmt_seconds(value: float | None) -> str:
+    """Seconds for a table: ms below 0.1 s, no decimals from 100 s."""
     if value is None:
         return "-"
     if value < 0.1:
@@ -131,7 +140,8 @@ def _fmt_s(value: float | None) -> str:
     return f"{value:.2f} s" if value < 100 else f"{value:.0f} s"
 
 
-def _fmt_mem(value: float | None) -> str:
+def fmt_memory(value: float | None) -> str:
+    """Bytes for a table, in GB from 1 GB, else MB."""
     if value is None:
         return "-"
     return f"{value / 1e9:.2f} GB" if value >= 1e9 else f"{value / 1e6:.0f} MB"
@@ -163,11 +173,11 @@ def build_table(outcomes: Sequence[Outcome], sizes: Sequence[Size]) -> Table:
             table.add_row(
                 size.label if label == "import" else "",
                 label,
-                _fmt_s(t_p),
-                _fmt_s(t_c),
+                fmt_seconds(t_p),
+                fmt_seconds(t_c),
                 _ratio(t_p, t_c) if label != "to pypsa" else "",
-                _fmt_mem(m_p),
-                _fmt_mem(m_c),
+                fmt_memory(m_p),
+                fmt_memory(m_c),
                 _ratio(m_p, m_c) if label != "to pypsa" else "",
                 style="bold" if label == "build + hand-over" else None,
                 end_section=label == "build + hand-over",
@@ -224,11 +234,11 @@ def solve_table(outcomes: Sequence[Outcome], sizes: Sequence[Size]) -> Table:
             table.add_row(
                 size.label if side == "PyPSA" else "",
                 side,
-                _fmt_s(time),
-                _fmt_s(highs),
+                fmt_seconds(time),
+                fmt_seconds(highs),
                 _fmt_count(iterations),
-                _fmt_mem(peak),
-                _fmt_objective(objective),
+                fmt_memory(peak),
+                fmt_objective(objective),
                 _status(out),
             )
         ratios = [
@@ -241,11 +251,11 @@ def solve_table(outcomes: Sequence[Outcome], sizes: Sequence[Size]) -> Table:
     return table
 
 
-def _solve_info(out: Outcome | None) -> dict[str, Any]:
+def _solve_info(out: WorkerRun | None) -> dict[str, Any]:
     return {} if out is None else dict(out.info.get("solve", {}))
 
 
-def solved_to_optimality(out: Outcome | None) -> bool:
+def solved_to_optimality(out: WorkerRun | None) -> bool:
     """True if the worker finished and the solver reported an optimum."""
     if out is None or not out.ok:
         return False
@@ -265,7 +275,8 @@ def _status(out: Outcome | None) -> str:
     return out.status
 
 
-def _fmt_objective(value: Any) -> str:
+def fmt_objective(value: Any) -> str:
+    """An objective (EUR) to 9 significant digits, ``-`` if missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     return f"{float(value):.8e}"
@@ -280,6 +291,25 @@ def relative_difference(a: Any, b: Any) -> str:
         return "-"
     scale = max(abs(a), abs(b))
     return f"{abs(a - b) / scale:.1e}" if scale else "0"
+
+
+def summary_line(label: str, run: WorkerRun, extra: Sequence[str] = ()) -> str:
+    """One line for a finished worker: its stages' times, its answer, ``extra`` and its peak
+    RSS, or why it has none."""
+    if run.status == "skipped":
+        return f"[yellow]skipped[/] {label}: {run.message}"
+    if not run.ok:
+        return f"[red]{run.status}[/] {label}: {run.message} (log: {run.log_path})"
+    parts = [f"{s['name']} {s['seconds']:.2f} s" for s in run.stages]
+    solve = run.info.get("solve")
+    if solve:
+        parts.append(f"{solve.get('termination')}, objective {solve.get('objective')}")
+    parts += extra
+    return (
+        f"[green]done[/] {label}: "
+        + ", ".join(parts)
+        + f"; peak RSS {fmt_memory(run.peak_rss_bytes)}"
+    )
 
 
 def option_differences(outcomes: Sequence[Outcome]) -> list[str]:

@@ -16,11 +16,10 @@ The record is written as JSON to FILE after every stage. Nothing else is importe
 from __future__ import annotations
 
 import argparse
-import traceback
 from pathlib import Path
 
 from bench.highs_options import COMPARED, highs_options, model_size, read_back
-from bench.measure import Record
+from bench.measure import Record, run_measurement
 from bench.sizes import Size
 
 SIDES = ("pypsa", "caspian")
@@ -47,23 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     size: Size = args.size
     record = Record(args.side, args.task, size.label, args.seed, args.out)
-    record.save()
-    try:
-        if args.side == "pypsa":
-            _run_pypsa(args, size, record)
-        else:
-            _run_caspian(args, size, record)
-    except Exception as err:
-        from bench.caspian_side import CaspianMissing
-
-        if isinstance(err, CaspianMissing):
-            record.finish("skipped", str(err))
-            return 0
-        traceback.print_exc()
-        record.finish("error", f"{type(err).__name__}: {err}")
-        return 1
-    record.finish("ok")
-    return 0
+    run = _run_pypsa if args.side == "pypsa" else _run_caspian
+    return run_measurement(record, lambda: run(args, size, record))
 
 
 def _run_pypsa(args: argparse.Namespace, size: Size, record: Record) -> None:

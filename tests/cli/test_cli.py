@@ -90,7 +90,7 @@ def test_bad_solver_is_input_error(
         ["solve", str(demo_folder), "--out", str(tmp_path / "o"), "--solver", "cplex"], capsys
     )
     assert code == EXIT_INPUT
-    assert "unknown algorithm 'cplex'" in err and "hipo" in err
+    assert "unknown solver 'cplex'" in err and "hipo" in err and "benders" in err
 
 
 def test_missing_path_is_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

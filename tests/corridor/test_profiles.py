@@ -232,7 +232,8 @@ def test_fit_load_factor_gives_unit_peak_and_the_load_factor(
     assert fitted.max() == pytest.approx(1.0, rel=1e-12)
     assert fitted.mean() == pytest.approx(load_factor, rel=1e-9)
     assert fitted.min() > 0.0
-    assert np.argmax(fitted) == np.argmax(shape)
+    # The peak stays where it was (compared by value: near-ties may round either way).
+    assert fitted[np.argmax(shape)] == pytest.approx(1.0, rel=1e-12)
 
 
 def test_demand_in_a_leap_year_keeps_the_annual_energy() -> None:

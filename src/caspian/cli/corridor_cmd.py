@@ -11,12 +11,19 @@ from rich.console import Console
 from rich.table import Table
 
 from caspian.atomic import check_writable
+from caspian.cli.solve_cmd import (
+    BlockHoursOpt,
+    GapOpt,
+    SchedulerOpt,
+    SolverOpt,
+    WorkersOpt,
+    method_options,
+)
 from caspian.corridor.dataset import load_dataset, sources_table
 from caspian.corridor.headlines import Headlines
 from caspian.corridor.run import prepare, run_scenario
 from caspian.corridor.scenario import available_scenarios
 from caspian.exceptions import InputError
-from caspian.optimize import SolverOptions
 
 console = Console(highlight=False)
 data_app = typer.Typer(
@@ -47,21 +54,33 @@ def run(
         int | None,
         typer.Option("--segments", help="Split the year into N tsam segments (overrides hours)."),
     ] = None,
+    typical_days: Annotated[
+        int | None,
+        typer.Option(
+            "--typical-days",
+            help="Model the year by N hourly tsam typical days, storage linked over the year "
+            "(overrides hours; fast and approximate).",
+        ),
+    ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Weather-year seed.")] = None,
-    solver: Annotated[
-        str, typer.Option("--solver", help="auto, hipo, ipm, simplex or pdlp.")
-    ] = "auto",
+    solver: SolverOpt = "auto",
+    block_hours: BlockHoursOpt = 168.0,
+    gap: GapOpt = 1e-3,
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace existing results.")
     ] = False,
 ) -> None:
     """Build, solve and report the corridor study for each scenario (default: base)."""
     names = scenarios or ["base"]
-    prepared = [prepare(name, resolution, seed, segments) for name in names]
+    prepared = [prepare(name, resolution, seed, segments, typical_days) for name in names]
     if out is None:
         out = Path("results") / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}"
     dataset = load_dataset()
-    options = SolverOptions(algorithm=solver)
+    options = method_options(
+        solver, block_hours=block_hours, gap=gap, workers=workers, scheduler=scheduler
+    )
     for scenario in prepared:
         check_writable(out / scenario.name, overwrite=overwrite)
     for scenario in prepared:
@@ -83,7 +102,8 @@ def run(
 def print_headlines(h: Headlines, build_s: float, solve_s: float) -> None:
     """The headline answers of one scenario, as tables."""
     console.rule(f"[bold]{h.scenario}")
-    console.print(f"built in {build_s:.1f} s, solved in {solve_s:.1f} s")
+    proved = f", proved gap {h.relative_gap:.3%}" if h.solver == "benders" else ""
+    console.print(f"built in {build_s:.1f} s, solved in {solve_s:.1f} s ({h.solver}{proved})")
     caspian = ", ".join(f"{k}: {v:,.0f} MW" for k, v in h.caspian_capacity_mw.items()) or "none"
     console.print(f"Caspian link capacity: [bold]{caspian}[/]")
     console.print(

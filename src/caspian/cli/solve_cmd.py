@@ -9,16 +9,39 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from caspian.decompose import BendersOptions, Method, solve_network
+from caspian.exceptions import InputError
 from caspian.network import read_network, validate
 from caspian.network.examples import EXAMPLES, example_network
 from caspian.network.network import Network
-from caspian.optimize import OptimizationResult, SolverOptions, optimize
+from caspian.optimize import OptimizationResult, SolverOptions
 from caspian.optimize.export import write_result
 
 console = Console(highlight=False)
 
 SolverOpt = Annotated[
-    str, typer.Option("--solver", help="HiGHS algorithm: auto, hipo, ipm, simplex or pdlp.")
+    str,
+    typer.Option(
+        "--solver",
+        help="hipo, ipm, simplex or pdlp (HiGHS on the whole model), benders (decomposition "
+        "over time blocks, exact to --gap, for long horizons), or auto: simplex for small "
+        "models, Benders from 1,000 chronological snapshots, HiPO in between.",
+    ),
+]
+BlockHoursOpt = Annotated[
+    float, typer.Option("--block-hours", help="Benders: hours per time block (168 = weeks).")
+]
+GapOpt = Annotated[
+    float, typer.Option("--gap", help="Benders: relative gap to prove (0.001 = 0.1 %).")
+]
+WorkersOpt = Annotated[
+    int, typer.Option("--workers", help="Benders: Dask worker processes for the time blocks.")
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler", help="Benders: a running Dask scheduler (tcp://host:8786) for the blocks."
+    ),
 ]
 TimeLimitOpt = Annotated[
     float | None, typer.Option("--time-limit", help="Seconds before the solve gives up.")
@@ -48,10 +71,14 @@ def solve(
     crossover: CrossoverOpt = False,
     overwrite: OverwriteOpt = False,
     table_format: FormatOpt = "csv",
+    block_hours: BlockHoursOpt = 168.0,
+    gap: GapOpt = 1e-3,
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Optimise a network and write its results and summary.json to OUT."""
-    options = SolverOptions(
-        algorithm=solver, time_limit=time_limit, threads=threads, crossover=crossover
+    options = method_options(
+        solver, time_limit, threads, crossover, block_hours, gap, workers, scheduler
     )
     with console.status(f"reading {path}"):
         n = read_network(path)
@@ -81,18 +108,51 @@ def example(
 ) -> None:
     """Solve an example network shipped with caspian-grid and print a summary."""
     n = example_network(name)
-    result = _solve(n, SolverOptions(algorithm=solver))
+    result = _solve(n, method_options(solver))
     _write(result, out, overwrite, table_format)
 
 
-def _solve(n: Network, options: SolverOptions) -> OptimizationResult:
+def method_options(
+    solver: str,
+    time_limit: float | None = None,
+    threads: int | None = None,
+    crossover: bool = False,
+    block_hours: float = 168.0,
+    gap: float = 1e-3,
+    workers: int = 1,
+    scheduler: str | None = None,
+) -> Method:
+    """The solve method the command-line options ask for."""
+    if solver.lower() == "benders":
+        return BendersOptions(
+            block_hours=block_hours,
+            gap=gap,
+            workers=workers,
+            scheduler=scheduler,
+            time_limit=time_limit,
+        )
+    try:
+        return SolverOptions(
+            algorithm=solver, time_limit=time_limit, threads=threads, crossover=crossover
+        )
+    except InputError as error:
+        if error.attribute != "algorithm":
+            raise
+        raise InputError(
+            f"unknown solver {solver!r}.",
+            attribute="--solver",
+            hint="Choose one of: auto, hipo, ipm, simplex, pdlp, benders.",
+        ) from None
+
+
+def _solve(n: Network, options: Method) -> OptimizationResult:
     with console.status("") as status:
 
         def say(message: str) -> None:
             console.print(message)
             status.update(message)
 
-        return optimize(n, options, progress=say)
+        return solve_network(n, options, progress=say)
 
 
 def _write(result: OptimizationResult, out: Path, overwrite: bool, table_format: str) -> None:
@@ -104,9 +164,12 @@ def _write(result: OptimizationResult, out: Path, overwrite: bool, table_format:
 def print_summary(result: OptimizationResult) -> None:
     """A short table of the headline numbers."""
     s = result.summary()
+    gap = result.solver.relative_gap
+    proved = f", proved gap {gap:.3%}" if s["algorithm"] == "benders" else ""
     console.print(
         f"[bold green]optimal[/]  objective {s['objective']:,.2f} EUR   "
-        f"solve {s['solve_seconds']:.2f} s ({s['algorithm']}, {s['iterations']} iterations)"
+        f"solve {s['solve_seconds']:.2f} s ({s['algorithm']}, {s['iterations']} iterations"
+        f"{proved})"
     )
     table = Table(title="mean price by bus (EUR/MWh)")
     table.add_column("bus")

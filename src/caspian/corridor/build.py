@@ -35,10 +35,11 @@ from caspian.corridor.profiles import (
     solar_profiles,
     wind_profiles,
 )
-from caspian.corridor.resolution import time_blocks
+from caspian.corridor.resolution import HOURS_PER_DAY, time_blocks
 from caspian.corridor.scenario import Scenario
 from caspian.exceptions import InputError
 from caspian.network.network import Network
+from caspian.optimize import RepresentativePeriods
 
 THERMAL = ("gas_ccgt", "gas_ocgt", "gas_steam", "coal", "nuclear", "waste")
 VARIABLE = ("onwind", "offwind", "solar")
@@ -57,10 +58,35 @@ def hourly_snapshots(year: int) -> pd.DatetimeIndex:
 
 
 def build_corridor_network(scenario: Scenario, dataset: Dataset | None = None) -> Network:
-    """The corridor network for ``scenario`` (see the module docstring)."""
+    """The corridor network for ``scenario`` (see the module docstring), at a chronological
+    resolution: a typical-day network means nothing without its periods, so that asks for
+    :func:`build_corridor_model`."""
+    n, periods = build_corridor_model(scenario, dataset)
+    if periods is not None:
+        raise InputError(
+            f"scenario '{scenario.name}' uses typical days ({scenario.resolution.typical_days}), "
+            "which this analysis does not support: it needs the hours in their real order.",
+            component="resolution",
+            attribute="typical_days",
+            value=scenario.resolution.typical_days,
+            hint="Rerun with a chronological resolution (--resolution N or --segments N).",
+        )
+    return n
+
+
+def build_corridor_model(
+    scenario: Scenario, dataset: Dataset | None = None
+) -> tuple[Network, RepresentativePeriods | None]:
+    """The corridor network for ``scenario``, and the representative periods its snapshots
+    stand for when the scenario's resolution has ``typical_days`` (else None).
+
+    With K typical days the network has K * 24 hourly snapshots, each typical day labelled by
+    the hours of the first day of the year it stands for (so the snapshots are real, increasing
+    datetimes), and weighted by the number of days it stands for.
+    """
     ds = dataset or load_dataset()
     builder = _Builder(ds, scenario)
-    return builder.build()
+    return builder.build(), builder.periods
 
 
 class _Builder:
@@ -71,6 +97,7 @@ class _Builder:
         nodes = ds.nodes
         self.system = nodes.index[nodes["kind"] == "system"]
         self.markets = nodes.index[nodes["kind"] == "market"]
+        self.periods: RepresentativePeriods | None = None
 
     # -------------------------------------------------------------- helpers
     def set_resolution(self, inputs: dict[str, pd.DataFrame]) -> None:
@@ -78,8 +105,13 @@ class _Builder:
         table = pd.concat(inputs, axis=1)
         table.columns = [" ".join(map(str, column)) for column in table.columns]
         self.blocks = time_blocks(table, self.sc.resolution)
-        first = np.flatnonzero(np.r_[True, np.diff(self.blocks) != 0])
+        _, first = np.unique(self.blocks, return_index=True)  # each snapshot's first hour
         self.snapshots = self.hourly[first]
+        if self.sc.resolution.typical_days is not None:
+            days = self.blocks[::HOURS_PER_DAY] // HOURS_PER_DAY
+            self.periods = RepresentativePeriods(
+                n_typical=len(first) // HOURS_PER_DAY, period_length=HOURS_PER_DAY, sequence=days
+            )
         self.n = Network(f"caspian corridor {self.sc.name} {self.sc.year}", self.snapshots)
         weights = np.bincount(self.blocks).astype(float)
         for column in ("objective", "stores", "generators"):

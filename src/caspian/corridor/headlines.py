@@ -29,6 +29,10 @@ class Headlines:
     total_cost_eur: float
     eu_exports_twh: float
     emissions_mt: float
+    solver: str = "highs"
+    """The algorithm that solved it (``benders`` for the decomposition)."""
+    relative_gap: float = 0.0
+    """Proved relative gap of the total cost to the optimum (0 for a direct solve)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -37,6 +41,8 @@ class Headlines:
             "total_cost_eur_per_year": self.total_cost_eur,
             "eu_exports_twh": self.eu_exports_twh,
             "emissions_mt_co2": self.emissions_mt,
+            "solver": self.solver,
+            "relative_gap": self.relative_gap,
             "mean_price_eur_per_mwh": self.mean_price,
             "renewable_build_mw": {
                 " ".join(map(str, cast(tuple[str, str], key))): float(cast(float, v))
@@ -111,4 +117,6 @@ def headlines(result: OptimizationResult, scenario: str) -> Headlines:
         total_cost_eur=result.objective,
         eu_exports_twh=into_eu / 1e6,
         emissions_mt=float(np.round(emissions, 6)),
+        solver=result.solver.algorithm,
+        relative_gap=result.solver.relative_gap,
     )

@@ -12,13 +12,14 @@ from pydantic import ValidationError
 
 from caspian.analysis.standard import standard_tables, summary_lines
 from caspian.corridor.appraisal import cbam_grid_factors, eu_co2_price
-from caspian.corridor.build import build_corridor_network
+from caspian.corridor.build import build_corridor_model
 from caspian.corridor.dataset import Dataset, load_dataset
 from caspian.corridor.headlines import Headlines, headlines
 from caspian.corridor.scenario import Resolution, Scenario, load_scenario
+from caspian.decompose import Method, solve_network
 from caspian.exceptions import InputError
 from caspian.network.network import Network
-from caspian.optimize import OptimizationResult, SolverOptions, optimize
+from caspian.optimize import OptimizationResult
 from caspian.optimize.export import write_result
 
 SCENARIO_FILE = "scenario.json"
@@ -48,21 +49,26 @@ def prepare(
     resolution_hours: int | None = None,
     weather_seed: int | None = None,
     segments: int | None = None,
+    typical_days: int | None = None,
 ) -> Scenario:
     """Load a scenario and apply command-line overrides of resolution and weather seed."""
     scenario = load_scenario(name_or_path)
-    if resolution_hours is not None or segments is not None:
+    if resolution_hours is not None or segments is not None or typical_days is not None:
         hours = resolution_hours or scenario.resolution.hours
         try:
-            resolution = Resolution.model_validate({"hours": hours, "segments": segments})
+            resolution = Resolution.model_validate(
+                {"hours": hours, "segments": segments, "typical_days": typical_days}
+            )
         except ValidationError as error:
             problems = "; ".join(
-                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
+                ": ".join([".".join(map(str, e["loc"])), e["msg"]] if e["loc"] else [e["msg"]])
+                for e in error.errors()
             )
             raise InputError(
-                f"invalid time resolution (--resolution {hours}, --segments {segments}): "
-                f"{problems}.",
-                hint="Use 1-168 hours per snapshot, or 2-8760 segments.",
+                f"invalid time resolution (--resolution {hours}, --segments {segments}, "
+                f"--typical-days {typical_days}): {problems}.",
+                hint="Use 1-168 hours per snapshot, 2-8760 segments or 1-365 typical days, "
+                "and at most one of --segments and --typical-days.",
             ) from None
         scenario = scenario.model_copy(update={"resolution": resolution})
     if weather_seed is not None:
@@ -74,22 +80,28 @@ def run_scenario(
     scenario: Scenario,
     *,
     dataset: Dataset | None = None,
-    options: SolverOptions | None = None,
+    options: Method | None = None,
     out_dir: Path | None = None,
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> ScenarioRun:
-    """Build, solve and (if ``out_dir``) write one scenario."""
+    """Build, solve and (if ``out_dir``) write one scenario.
+
+    ``options`` picks the method: :class:`~caspian.optimize.SolverOptions` solves the whole model
+    with HiGHS, :class:`~caspian.decompose.BendersOptions` decomposes it over time blocks (the
+    fast exact way for the full hourly year).
+    """
     say = progress or (lambda message: None)
     ds = dataset or load_dataset()
     say(
-        f"{scenario.name}: building the network ({scenario.year}, "
-        f"{scenario.resolution.hours}-hourly)"
+        f"{scenario.name}: building the network ({scenario.year}, {scenario.resolution.describe()})"
     )
     start = time.perf_counter()
-    n = build_corridor_network(scenario, ds)
+    n, periods = build_corridor_model(scenario, ds)
     built = time.perf_counter()
-    result = optimize(n, options, progress=lambda message: say(f"{scenario.name}: {message}"))
+    result = solve_network(
+        n, options, progress=lambda message: say(f"{scenario.name}: {message}"), periods=periods
+    )
     solved = time.perf_counter()
     heads = headlines(result, scenario.name)
     trade: list[str] = []
@@ -115,7 +127,7 @@ def run_scenario(
             trade.extend(summary_lines(tables, importer=EU_AREA))
             caspian = ", ".join(f"{k} {v:,.0f} MW" for k, v in heads.caspian_capacity_mw.items())
             lines = [
-                f"Scenario {scenario.name} ({scenario.year}, {scenario.resolution.hours}-hourly)",
+                f"Scenario {scenario.name} ({scenario.year}, {scenario.resolution.describe()})",
                 f"Caspian link: {caspian or 'none'}",
                 f"Total system cost: {heads.total_cost_eur / 1e9:,.3f} bn EUR/yr; emissions "
                 f"{heads.emissions_mt:,.2f} Mt CO2/yr",

@@ -34,13 +34,37 @@ class _Section(BaseModel):
 
 
 class Resolution(_Section):
-    """Time resolution over the full year: ``hours`` per snapshot (1 = hourly), or ``segments``
-    of varying length found by tsam (overrides ``hours``)."""
+    """Time resolution over the full year: ``hours`` per snapshot (1 = hourly), ``segments``
+    of varying length found by tsam, or ``typical_days`` found by tsam whose storage is linked
+    over the year (either of the last two overrides ``hours``)."""
 
     hours: int = Field(6, ge=1, le=168, description="Hours per snapshot (1 = full hourly year).")
     segments: int | None = Field(
         None, ge=2, le=8760, description="Split the year into this many tsam segments instead."
     )
+    typical_days: int | None = Field(
+        None,
+        ge=1,
+        le=365,
+        description="Model the year by this many hourly typical days (tsam) instead, with "
+        "storage linked across the days of the year.",
+    )
+
+    @model_validator(mode="after")
+    def _one_aggregation(self) -> Resolution:
+        if self.segments is not None and self.typical_days is not None:
+            raise ValueError(
+                "segments and typical_days cannot both be set; choose one way to shorten the year"
+            )
+        return self
+
+    def describe(self) -> str:
+        """A few words for messages: ``6-hourly``, ``100 segments`` or ``12 typical days``."""
+        if self.typical_days is not None:
+            return f"{self.typical_days} typical days"
+        if self.segments is not None:
+            return f"{self.segments} segments"
+        return f"{self.hours}-hourly"
 
 
 class CaspianLink(_Section):

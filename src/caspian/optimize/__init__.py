@@ -14,6 +14,7 @@ from caspian.network.network import Network
 from caspian.optimize.audit import audit
 from caspian.optimize.build import LinearModel, build_model
 from caspian.optimize.options import Algorithm, SolverOptions
+from caspian.optimize.periods import RepresentativePeriods, chronological_levels
 from caspian.optimize.results import OptimizationResult, extract_result
 from caspian.optimize.solve import SolverStats, SolveStatus, solve_model
 
@@ -21,10 +22,12 @@ __all__ = [
     "Algorithm",
     "LinearModel",
     "OptimizationResult",
+    "RepresentativePeriods",
     "SolveStatus",
     "SolverOptions",
     "SolverStats",
     "build_model",
+    "chronological_levels",
     "optimize",
 ]
 
@@ -33,6 +36,7 @@ def optimize(
     n: Network,
     options: SolverOptions | None = None,
     progress: Callable[[str], None] | None = None,
+    periods: RepresentativePeriods | None = None,
 ) -> OptimizationResult:
     """Validate, build, solve and audit ``n``; return its optimum.
 
@@ -41,6 +45,9 @@ def optimize(
     n : the network (not modified).
     options : HiGHS settings; by default simplex for small models and HiPO for large ones.
     progress : called with a line of text before each long step (build, solve).
+    periods : when the snapshots of ``n`` are typical periods of a longer year, which period
+        stands for which; storage is then linked across periods
+        (:mod:`caspian.optimize.periods`).
 
     Raises
     ------
@@ -50,7 +57,7 @@ def optimize(
     """
     say = progress or (lambda message: None)
     say(f"building the linear program of {n!r}")
-    model = build_model(n)
+    model = build_model(n, periods)
     resolved = (options or SolverOptions()).resolved(model.n_variables)
     say(
         f"built {model.n_variables:,} variables, {model.n_constraints:,} constraints, "

@@ -5,7 +5,8 @@ solved (so an assembly bug cannot hide itself):
 
 * energy balance at every bus and snapshot;
 * every variable within its bounds, and every row of the program within its limits;
-* storage continuity: the state of charge follows from the charging and discharging.
+* storage continuity: the state of charge follows from the charging and discharging (with
+  representative periods, over the whole year the typical periods stand for).
 
 A violation beyond tolerance raises :class:`~caspian.exceptions.AuditError`.
 """
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from caspian.exceptions import AuditError
+from caspian.optimize.periods import chronological_levels, storage_hours
 
 if TYPE_CHECKING:
     from caspian.optimize.build import LinearModel
@@ -120,9 +122,11 @@ def _check_rows(model: LinearModel, x: np.ndarray) -> list[str]:
 
 
 def _check_storage(result: OptimizationResult) -> list[str]:
+    """Continuity of every storage level; with representative periods, of the whole year's
+    levels rebuilt from the typical periods (:func:`chronological_levels`)."""
     n = result.network
     problems: list[str] = []
-    h = n.snapshot_weightings["stores"].to_numpy(float)[:, None]
+    h = storage_hours(n, result.periods)[:, None]
     su = n.static["StorageUnit"]
     if len(su):
         soc = result.series("StorageUnit", "state_of_charge").to_numpy()
@@ -135,6 +139,7 @@ def _check_storage(result: OptimizationResult) -> list[str]:
             + n.get_series("StorageUnit", "inflow")
             - result.series("StorageUnit", "spill").to_numpy()
         )
+        soc, eta, flow, steps = _in_year_order(result, "StorageUnit", soc, eta, flow)
         start = np.where(
             su["cyclic_state_of_charge"].to_numpy(bool),
             eta[0] * soc[-1],
@@ -147,19 +152,38 @@ def _check_storage(result: OptimizationResult) -> list[str]:
             np.abs(soc) + np.abs(flow),
             "storage unit continuity (MWh)",
             su.index,
-            n.snapshots,
+            steps,
         )
     st = n.static["Store"]
     if len(st):
         e = result.series("Store", "e").to_numpy()
         eta = (1 - n.get_series("Store", "standing_loss")) ** h
         flow = -h * result.series("Store", "p").to_numpy()
+        e, eta, flow, steps = _in_year_order(result, "Store", e, eta, flow)
         start = np.where(
             st["e_cyclic"].to_numpy(bool), eta[0] * e[-1], st["e_initial"].to_numpy(float)
         )
         previous = np.vstack([start[None, :], eta[1:] * e[:-1]])
         residual = e - previous - flow
         problems += _worst(
-            residual, np.abs(e) + np.abs(flow), "store continuity (MWh)", st.index, n.snapshots
+            residual, np.abs(e) + np.abs(flow), "store continuity (MWh)", st.index, steps
         )
     return problems
+
+
+def _in_year_order(
+    result: OptimizationResult,
+    component: str,
+    level: np.ndarray,
+    eta: np.ndarray,
+    flow: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index]:
+    """Levels, decay factors and flows in the order of the year, with a label per step: the
+    snapshots themselves, or with representative periods every step of every original period."""
+    periods = result.periods
+    if periods is None:
+        return level, eta, flow, result.network.snapshots
+    year = chronological_levels(result, component)
+    order = periods.chronological_order()
+    labels = pd.Index([f"step {step} of original period {d}" for d, step in year.index])
+    return year.to_numpy(), eta[order], flow[order], labels

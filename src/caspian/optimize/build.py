@@ -17,6 +17,7 @@ from caspian.network.network import Network
 from caspian.network.validate import validate
 from caspian.optimize.assembly import LinearProgram
 from caspian.optimize.balance import define_kirchhoff_voltage_law, define_nodal_balance
+from caspian.optimize.conditioning import ScaledProgram, scale_program
 from caspian.optimize.context import NOMINAL_ATTR, BuildContext
 from caspian.optimize.limits import define_co2_constraints, define_ramp_limits
 from caspian.optimize.operation import (
@@ -28,6 +29,7 @@ from caspian.optimize.operation import (
     define_store_dispatch,
 )
 from caspian.optimize.options import SolverOptions
+from caspian.optimize.periods import RepresentativePeriods, define_inter_period_storage
 from caspian.optimize.storage import (
     define_storage_unit_energy_balance,
     define_store_energy_balance,
@@ -43,11 +45,13 @@ class LinearModel:
     network : the network it was built from.
     lp : the assembled program with its variable and constraint blocks.
     build_seconds : time spent building it.
+    periods : the representative periods its snapshots stand for, or None (chronological).
     """
 
     network: Network
     lp: LinearProgram
     build_seconds: float
+    periods: RepresentativePeriods | None = None
 
     @property
     def n_variables(self) -> int:
@@ -62,7 +66,22 @@ class LinearModel:
         return self.lp.nnz
 
     def to_highs(self, options: SolverOptions | None = None) -> highspy.Highs:
-        """A HiGHS instance holding this model and the options (not yet run)."""
+        """A HiGHS instance holding this model and the options (not yet run).
+
+        With ``options.scaling`` (the default) HiGHS holds the rescaled program; use
+        :meth:`hand_over` to get the scaling that maps its solution back.
+        """
+        return self.hand_over(options)[0]
+
+    def hand_over(
+        self, options: SolverOptions | None = None
+    ) -> tuple[highspy.Highs, ScaledProgram | None]:
+        """A HiGHS instance holding this model and the options (not yet run), and the scaling
+        of the program it holds (``None`` when ``options.scaling`` is off).
+
+        ``self.lp`` itself stays in the original units; HiGHS's solution is in scaled units until
+        mapped back with the returned :class:`ScaledProgram`.
+        """
         options = (options or SolverOptions()).resolved(self.n_variables)
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
@@ -77,48 +96,56 @@ class LinearModel:
                     attribute=key,
                     hint="Check the option name and value against the HiGHS documentation.",
                 )
-        status = self._pass_model(h)
-        if status == highspy.HighsStatus.kError:
-            # HiGHS refuses repeated entries in a column; sum them and pass the model again.
-            self.lp.merge_duplicates()
-            status = self._pass_model(h)
-        if status == highspy.HighsStatus.kError:
-            raise RuntimeError("HiGHS rejected the model (passModel returned an error)")
-        return h
-
-    def _pass_model(self, h: highspy.Highs) -> highspy.HighsStatus:
-        lp = self.lp
-        m = lp.matrix
-        return h.passModel(
-            lp.n_variables,
-            lp.n_constraints,
-            lp.nnz,
-            int(highspy.MatrixFormat.kColwise),
-            int(highspy.ObjSense.kMinimize),
-            0.0,
-            lp.cost,
-            lp.col_lower,
-            lp.col_upper,
-            lp.row_lower,
-            lp.row_upper,
-            np.asarray(m.indptr, dtype=np.int32),
-            np.asarray(m.indices, dtype=np.int32),
-            np.asarray(m.data, dtype=np.float64),
-            np.zeros(lp.n_variables, dtype=np.int32),  # all continuous
-        )
+        for attempt in range(2):
+            scaled = scale_program(self.lp) if options.scaling else None
+            status = _pass_model(h, self.lp if scaled is None else scaled.lp)
+            if status != highspy.HighsStatus.kError:
+                return h, scaled
+            if attempt == 0:
+                # HiGHS refuses repeated entries in a column; sum them and pass the model again.
+                self.lp.merge_duplicates()
+        raise RuntimeError("HiGHS rejected the model (passModel returned an error)")
 
 
-def build_model(n: Network, *, check: bool = True) -> LinearModel:
+def _pass_model(h: highspy.Highs, lp: LinearProgram) -> highspy.HighsStatus:
+    m = lp.matrix
+    return h.passModel(
+        lp.n_variables,
+        lp.n_constraints,
+        lp.nnz,
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMinimize),
+        0.0,
+        lp.cost,
+        lp.col_lower,
+        lp.col_upper,
+        lp.row_lower,
+        lp.row_upper,
+        np.asarray(m.indptr, dtype=np.int32),
+        np.asarray(m.indices, dtype=np.int32),
+        np.asarray(m.data, dtype=np.float64),
+        np.zeros(lp.n_variables, dtype=np.int32),  # all continuous
+    )
+
+
+def build_model(
+    n: Network, periods: RepresentativePeriods | None = None, *, check: bool = True
+) -> LinearModel:
     """Validate ``n`` (unless ``check=False``) and build its linear program.
 
     The build reads like a table of contents: capacity variables, operating variables with their
     capacity limits, then the nodal balance, Kirchhoff's voltage law, storage continuity, ramp
     limits and the CO2 caps. Each family's equation is in its docstring.
+
+    With ``periods`` the snapshots of ``n`` are typical periods standing for a longer year, and
+    storage levels are linked across them (:mod:`caspian.optimize.periods`).
     """
     if check:
         validate(n)
+    if periods is not None:
+        periods.validate(n)
     start = time.perf_counter()
-    ctx = BuildContext.create(n)
+    ctx = BuildContext.create(n, periods)
 
     for component in NOMINAL_ATTR:
         define_capacity_variables(ctx, component)
@@ -132,9 +159,12 @@ def build_model(n: Network, *, check: bool = True) -> LinearModel:
     define_kirchhoff_voltage_law(ctx)
     define_storage_unit_energy_balance(ctx)
     define_store_energy_balance(ctx)
+    if periods is not None:
+        define_inter_period_storage(ctx, "StorageUnit")
+        define_inter_period_storage(ctx, "Store")
     define_ramp_limits(ctx, "Generator")
     define_ramp_limits(ctx, "Link")
     define_co2_constraints(ctx)
 
     lp = ctx.builder.finish()
-    return LinearModel(network=n, lp=lp, build_seconds=time.perf_counter() - start)
+    return LinearModel(network=n, lp=lp, build_seconds=time.perf_counter() - start, periods=periods)

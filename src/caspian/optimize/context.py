@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from caspian.network.network import Network
 from caspian.optimize.assembly import ModelBuilder, VariableBlock
+
+if TYPE_CHECKING:
+    from caspian.optimize.periods import RepresentativePeriods
 
 NOMINAL_ATTR = {
     "Generator": "p_nom",
@@ -19,13 +23,18 @@ NOMINAL_ATTR = {
 }
 """The capacity attribute of each expandable component."""
 
+STORAGE_LEVEL = {"StorageUnit": "state_of_charge", "Store": "e"}
+"""The energy level attribute of each storage component (MWh)."""
+
 
 @dataclass
 class BuildContext:
     """The network and derived arrays shared by the constraint families.
 
     Weightings are in hours per snapshot: ``w_objective`` weights costs, ``w_stores`` the
-    storage dynamics and ``w_generators`` the energy counted by global constraints.
+    storage dynamics and ``w_generators`` the energy counted by global constraints. With
+    representative ``periods``, ``w_stores`` is the duration of a snapshot within one occurrence
+    of its typical period (the stores weighting divided by the occurrences).
     """
 
     n: Network
@@ -34,17 +43,20 @@ class BuildContext:
     w_stores: np.ndarray
     w_generators: np.ndarray
     buses: pd.Index
+    periods: RepresentativePeriods | None = None
 
     @classmethod
-    def create(cls, n: Network) -> BuildContext:
+    def create(cls, n: Network, periods: RepresentativePeriods | None = None) -> BuildContext:
         sw = n.snapshot_weightings
+        w_stores = sw["stores"].to_numpy(float)
         return cls(
             n=n,
             builder=ModelBuilder(n.snapshots),
             w_objective=sw["objective"].to_numpy(float),
-            w_stores=sw["stores"].to_numpy(float),
+            w_stores=w_stores if periods is None else periods.per_occurrence(w_stores),
             w_generators=sw["generators"].to_numpy(float),
             buses=n.static["Bus"].index,
+            periods=periods,
         )
 
     @property
@@ -70,6 +82,12 @@ class BuildContext:
         """Boolean mask of the components whose capacity is a decision variable."""
         attr = NOMINAL_ATTR[component]
         return self.static(component)[f"{attr}_extendable"].to_numpy(bool)
+
+    def level_attr(self, component: str) -> str:
+        """The variable of a storage level: ``state_of_charge`` or ``e``, or with representative
+        periods their intra-period part ``state_of_charge_intra`` or ``e_intra``."""
+        attr = STORAGE_LEVEL[component]
+        return attr if self.periods is None else f"{attr}_intra"
 
     def variable(self, key: str) -> VariableBlock | None:
         return self.builder.variables.get(key)

@@ -147,6 +147,7 @@ def read_result(folder: str | Path) -> OptimizationResult:
         primal_infeasibility=float("nan"),
         dual_infeasibility=float("nan"),
         highs_version=str(summary.get("versions", {}).get("highs", "")),
+        relative_gap=float(summary.get("relative_gap", 0.0)),
     )
     return OptimizationResult(
         network=n,

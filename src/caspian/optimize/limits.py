@@ -7,6 +7,8 @@ import pandas as pd
 
 from caspian.optimize.assembly import ConstraintBlock
 from caspian.optimize.context import BuildContext
+from caspian.optimize.periods import STORAGE_START
+from caspian.optimize.storage import final_level_columns
 
 
 def define_ramp_limits(ctx: BuildContext, component: str) -> None:
@@ -16,7 +18,8 @@ def define_ramp_limits(ctx: BuildContext, component: str) -> None:
         p[t] - p[t-1] >= -ramp_limit_down[t] * P
 
     for ``t >= 1`` wherever the limit is not NaN; ``P`` is ``p_nom`` or, for extendables, the
-    capacity variable. As in PyPSA the first snapshot has no previous output and no limit.
+    capacity variable. As in PyPSA the first snapshot has no previous output and no limit; with
+    representative periods neither has the first snapshot of any typical period.
     Applies to Generator and (non-bidirectional) Link.
     """
     var = ctx.variable(f"{component}-p")
@@ -25,6 +28,8 @@ def define_ramp_limits(ctx: BuildContext, component: str) -> None:
     frame = ctx.static(component).loc[var.names]
     for direction, attr in (("up", "ramp_limit_up"), ("down", "ramp_limit_down")):
         limit = ctx.series(component, attr, var.names)[1:]
+        if ctx.periods is not None:  # consecutive typical periods are not consecutive in time
+            limit[ctx.periods.period_starts()[1:]] = np.nan
         has_limit = ~np.isnan(limit).all(axis=0)
         if not has_limit.any():
             continue
@@ -65,6 +70,8 @@ def define_co2_constraints(ctx: BuildContext) -> ConstraintBlock | None:
           + sum_{s non-cyclic} co2(carrier_s) * (soc_initial_s - soc_s[T-1])
           + sum_{e non-cyclic} co2(carrier_e) * (e_initial_e - e_e[T-1])     (sense) constant
 
+    (with representative periods the final level is the inter-period ``E[D]``).
+
     The dual ``mu`` follows PyPSA's sign; the CO2 price in EUR/t is ``-mu`` for a ``<=`` cap.
     """
     glc = ctx.static("GlobalConstraint")
@@ -77,12 +84,8 @@ def define_co2_constraints(ctx: BuildContext) -> ConstraintBlock | None:
     b = ctx.builder
     rows_of = {name: i for i, name in enumerate(glc.index)}
 
-    storage_terms: list[tuple[str, str, str, str]] = [
-        ("StorageUnit", "state_of_charge", "cyclic_state_of_charge", "state_of_charge_initial"),
-        ("Store", "e", "e_cyclic", "e_initial"),
-    ]
     shift = 0.0
-    for component, _, cyclic_attr, initial_attr in storage_terms:
+    for component, (cyclic_attr, initial_attr) in STORAGE_START.items():
         frame = ctx.static(component)
         if len(frame):
             rate = frame["carrier"].map(emissions).fillna(0.0).to_numpy(float)
@@ -105,14 +108,14 @@ def define_co2_constraints(ctx: BuildContext) -> ConstraintBlock | None:
             coef = ctx.w_generators[:, None] * rate[None, emitting]
             for name in glc.index:
                 b.add_terms(rows[rows_of[name]], gens.columns()[:, emitting], coef)
-    for component, level_attr, cyclic_attr, _ in storage_terms:
-        level = ctx.variable(f"{component}-{level_attr}")
-        if level is None:
+    for component, (cyclic_attr, _) in STORAGE_START.items():
+        final = final_level_columns(ctx, component)
+        if final is None:
             continue
         frame = ctx.static(component)
         rate = frame["carrier"].map(emissions).fillna(0.0).to_numpy(float)
         counted = (rate != 0) & ~frame[cyclic_attr].to_numpy(bool)
         if counted.any():
             for name in glc.index:
-                b.add_terms(rows[rows_of[name]], level.columns()[-1, counted], -rate[counted])
+                b.add_terms(rows[rows_of[name]], final[counted], -rate[counted])
     return block

@@ -236,8 +236,9 @@ def define_storage_unit_dispatch(ctx: BuildContext) -> None:
     """Storage unit variables (MW, MWh).
 
     ``p_dispatch`` in ``[0, p_max_pu * p_nom]`` with cost w_obj * marginal_cost; ``p_store`` in
-    ``[0, -p_min_pu * p_nom]``; ``state_of_charge`` in ``[0, max_hours * p_nom]``; ``spill`` in
-    ``[0, inflow]`` for units with inflow, cost w_obj * spill_cost.
+    ``[0, -p_min_pu * p_nom]``; ``state_of_charge`` in ``[0, max_hours * p_nom]`` (with
+    representative periods the free intra-period level instead); ``spill`` in ``[0, inflow]``
+    for units with inflow, cost w_obj * spill_cost.
     """
     frame = ctx.static("StorageUnit")
     if not len(frame):
@@ -249,10 +250,13 @@ def define_storage_unit_dispatch(ctx: BuildContext) -> None:
         ctx, "StorageUnit", "p_dispatch", zero, ctx.series("StorageUnit", "p_max_pu"), cost=cost
     )
     define_dispatch(ctx, "StorageUnit", "p_store", zero, -ctx.series("StorageUnit", "p_min_pu"))
-    max_hours = frame["max_hours"].to_numpy(float)
-    define_dispatch(
-        ctx, "StorageUnit", "state_of_charge", zero, np.ones((T, N)), scale_nominal=max_hours
-    )
+    if ctx.periods is None:
+        max_hours = frame["max_hours"].to_numpy(float)
+        define_dispatch(
+            ctx, "StorageUnit", "state_of_charge", zero, np.ones((T, N)), scale_nominal=max_hours
+        )
+    else:
+        _free_intra_level(ctx, "StorageUnit")
     inflow = ctx.series("StorageUnit", "inflow")
     has_inflow = np.asarray((inflow > 0).any(axis=0), dtype=bool)
     if has_inflow.any():
@@ -268,13 +272,24 @@ def define_storage_unit_dispatch(ctx: BuildContext) -> None:
 
 
 def define_store_dispatch(ctx: BuildContext) -> None:
-    """Store variables: energy ``e`` (MWh) in ``[e_min_pu, e_max_pu] * e_nom`` and free power ``p``
-    (MW, positive when the store feeds the bus) with cost w_obj * marginal_cost."""
+    """Store variables: energy ``e`` (MWh) in ``[e_min_pu, e_max_pu] * e_nom`` (with
+    representative periods the free intra-period level instead) and free power ``p`` (MW,
+    positive when the store feeds the bus) with cost w_obj * marginal_cost."""
     frame = ctx.static("Store")
     if not len(frame):
         return
-    define_dispatch(
-        ctx, "Store", "e", ctx.series("Store", "e_min_pu"), ctx.series("Store", "e_max_pu")
-    )
+    if ctx.periods is None:
+        define_dispatch(
+            ctx, "Store", "e", ctx.series("Store", "e_min_pu"), ctx.series("Store", "e_max_pu")
+        )
+    else:
+        _free_intra_level(ctx, "Store")
     cost = ctx.w_objective[:, None] * ctx.series("Store", "marginal_cost")
     ctx.builder.add_variables("Store", "p", frame.index, -np.inf, np.inf, cost=cost)
+
+
+def _free_intra_level(ctx: BuildContext, component: str) -> None:
+    """The intra-period level (MWh, free sign) of representative periods; its bounds are rows
+    with the inter-period level (:mod:`caspian.optimize.periods`)."""
+    names = ctx.static(component).index
+    ctx.builder.add_variables(component, ctx.level_attr(component), names, -np.inf, np.inf)

@@ -16,7 +16,8 @@ import pandas as pd
 
 from caspian.exceptions import InputError
 from caspian.network.network import Network, component_schema
-from caspian.optimize.context import NOMINAL_ATTR
+from caspian.optimize.context import NOMINAL_ATTR, STORAGE_LEVEL
+from caspian.optimize.periods import RepresentativePeriods, solved_levels
 from caspian.optimize.solve import Solution, SolverStats, SolveStatus
 
 if TYPE_CHECKING:
@@ -48,6 +49,10 @@ class OptimizationResult:
     solver : HiGHS statistics.
     build_seconds : time to build the linear program.
     n_variables, n_constraints : size of the linear program.
+    periods : the representative periods the snapshots stand for, or None (chronological). With
+        periods, the ``state_of_charge`` and ``e`` series are the levels in the first original
+        period each typical period stands for; see :func:`caspian.optimize.chronological_levels`
+        for the whole year.
     """
 
     network: Network
@@ -62,6 +67,8 @@ class OptimizationResult:
     _series: dict[tuple[str, str], pd.DataFrame] = field(repr=False)
     _capacity: dict[str, pd.Series] = field(repr=False)
     _shadow: dict[tuple[str, str], pd.DataFrame] = field(repr=False)
+    periods: RepresentativePeriods | None = None
+    _inter_levels: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def series(self, component: str, attr: str) -> pd.DataFrame:
         """Snapshots x components values of ``attr`` (e.g. ``("Generator", "p")``), MW or MWh."""
@@ -76,6 +83,19 @@ class OptimizationResult:
                 hint=f"Available for {cname}: {known}.",
             )
         return self._series[key]
+
+    def inter_period_levels(self, component: str) -> pd.DataFrame:
+        """Storage level (MWh) at each original period boundary ``d = 0 .. D`` (``E[d]``),
+        for ``"StorageUnit"`` or ``"Store"``; only with representative periods."""
+        cname = component_schema(component).name
+        if cname not in self._inter_levels:
+            raise InputError(
+                "has no inter-period levels.",
+                component=cname,
+                hint="They exist for StorageUnit and Store in a result solved with "
+                "representative periods.",
+            )
+        return self._inter_levels[cname]
 
     def capacity(self, component: str) -> pd.Series:
         """Optimal capacity (``p_nom_opt``, ``s_nom_opt`` or ``e_nom_opt``) of every component."""
@@ -128,6 +148,7 @@ class OptimizationResult:
             "n_constraints": self.n_constraints,
             "algorithm": self.solver.algorithm,
             "iterations": self.solver.iterations,
+            "relative_gap": self.solver.relative_gap,
             "mean_price_by_bus": {str(k): float(v) for k, v in mean.items()},
             "co2_price": self.co2_price,
             "optimal_capacity": {
@@ -217,13 +238,27 @@ def extract_result(model: LinearModel, solution: Solution) -> OptimizationResult
     series[("StorageUnit", "p_dispatch")] = frame(dispatch, su)
     series[("StorageUnit", "p_store")] = frame(store, su)
     series[("StorageUnit", "p")] = frame(dispatch - store, su)
-    series[("StorageUnit", "state_of_charge")] = frame(
-        full("StorageUnit", "StorageUnit-state_of_charge"), su
-    )
+    levels: dict[str, np.ndarray] = {}
+    inter_levels: dict[str, pd.DataFrame] = {}
+    for cname, attr in STORAGE_LEVEL.items():
+        if model.periods is None:
+            levels[cname] = full(cname, f"{cname}-{attr}")
+            continue
+        names = n.static[cname].index
+        block = lp.variables.get(f"{cname}-{attr}_inter")
+        E = np.zeros((model.periods.n_periods + 1, len(names)))
+        if block is not None:
+            E = block.take(x).reshape(E.shape)
+        intra = full(cname, f"{cname}-{attr}_intra")
+        levels[cname] = solved_levels(n, model.periods, cname, intra, E)
+        inter_levels[cname] = pd.DataFrame(
+            E, index=pd.RangeIndex(len(E), name="period"), columns=pd.Index(names, name="name")
+        )
+    series[("StorageUnit", "state_of_charge")] = frame(levels["StorageUnit"], su)
     series[("StorageUnit", "spill")] = frame(full("StorageUnit", "StorageUnit-spill"), su)
     stores = n.static["Store"].index
     series[("Store", "p")] = frame(full("Store", "Store-p"), stores)
-    series[("Store", "e")] = frame(full("Store", "Store-e"), stores)
+    series[("Store", "e")] = frame(levels["Store"], stores)
 
     capacity: dict[str, pd.Series] = {}
     for cname, attr in NOMINAL_ATTR.items():
@@ -265,6 +300,8 @@ def extract_result(model: LinearModel, solution: Solution) -> OptimizationResult
         _series=series,
         _capacity=capacity,
         _shadow=shadow,
+        periods=model.periods,
+        _inter_levels=inter_levels,
     )
 
 

@@ -27,7 +27,13 @@ class SolveStatus(StrEnum):
 
 @dataclass(frozen=True)
 class SolverStats:
-    """What HiGHS reports about a solve."""
+    """What HiGHS reports about a solve.
+
+    ``relative_gap`` is the proved gap between the objective and a lower bound: 0 for a direct
+    solve (optimal within HiGHS's tolerances), the final gap for a decomposed one.
+    ``objective`` is in EUR; with ``SolverOptions.scaling`` the infeasibilities are those of the
+    rescaled program HiGHS solved (:mod:`caspian.optimize.conditioning`).
+    """
 
     algorithm: str
     crossover: bool
@@ -37,11 +43,13 @@ class SolverStats:
     primal_infeasibility: float
     dual_infeasibility: float
     highs_version: str
+    relative_gap: float = 0.0
 
 
 @dataclass(frozen=True)
 class Solution:
-    """Primal values, row duals and column duals (reduced costs) of an optimal solve."""
+    """Primal values, row duals and column duals (reduced costs) of an optimal solve, in the
+    units of ``model.lp`` (mapped back from the scaled program when HiGHS solved one)."""
 
     col_value: np.ndarray
     col_dual: np.ndarray
@@ -59,7 +67,7 @@ def solve_model(model: LinearModel, options: SolverOptions | None = None) -> Sol
     UnboundedError, TimeLimitError, SolverError : for the other non-optimal outcomes.
     """
     options = (options or SolverOptions()).resolved(model.n_variables)
-    h = model.to_highs(options)
+    h, scaled = model.hand_over(options)
     start = time.perf_counter()
     h.run()
     wall = time.perf_counter() - start
@@ -73,21 +81,34 @@ def solve_model(model: LinearModel, options: SolverOptions | None = None) -> Sol
             int(info.ipm_iteration_count) + int(info.crossover_iteration_count),
             int(info.pdlp_iteration_count),
         )
+        objective = float(info.objective_function_value)
+        col_value, col_dual = np.asarray(sol.col_value), np.asarray(sol.col_dual)
+        row_value, row_dual = np.asarray(sol.row_value), np.asarray(sol.row_dual)
+        if scaled is not None:
+            objective = scaled.unscale_objective(objective)
+            col_value, col_dual = (
+                scaled.unscale_col_value(col_value),
+                scaled.unscale_col_dual(col_dual),
+            )
+            row_value, row_dual = (
+                scaled.unscale_row_value(row_value),
+                scaled.unscale_row_dual(row_dual),
+            )
         stats = SolverStats(
             algorithm=str(options.algorithm),
             crossover=bool(options.crossover),
             solve_seconds=wall,
             iterations=iterations,
-            objective=float(info.objective_function_value),
+            objective=objective,
             primal_infeasibility=float(info.max_primal_infeasibility),
             dual_infeasibility=float(info.max_dual_infeasibility),
             highs_version=h.version(),
         )
         return Solution(
-            col_value=np.asarray(sol.col_value),
-            col_dual=np.asarray(sol.col_dual),
-            row_value=np.asarray(sol.row_value),
-            row_dual=np.asarray(sol.row_dual),
+            col_value=col_value,
+            col_dual=col_dual,
+            row_value=row_value,
+            row_dual=row_dual,
             stats=stats,
         )
     if status == MS.kTimeLimit:

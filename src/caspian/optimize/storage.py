@@ -15,6 +15,11 @@ Store (MWh)::
 
 ``soc[-1]`` is ``soc[T-1]`` when cyclic; otherwise the first row uses
 ``state_of_charge_initial`` (``e_initial``) *without* the standing loss, exactly as PyPSA does.
+
+With representative periods (:mod:`caspian.optimize.periods`) the same rows hold the
+intra-period level, which starts from zero in every typical period (``soc[t-1]`` is dropped at
+each period's first snapshot, and there is no initial level), and ``h[t]`` is the duration of a
+snapshot within one occurrence of its period.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import numpy as np
 
 from caspian.optimize.assembly import ConstraintBlock, VariableBlock
 from caspian.optimize.context import BuildContext
+from caspian.optimize.periods import inter_level_columns
 
 
 def _energy_rows(
@@ -38,21 +44,24 @@ def _energy_rows(
     h = ctx.w_stores[:, None]
     eta = (1.0 - standing_loss) ** h
     rhs = rhs.copy()
-    rhs[0] += np.where(cyclic, 0.0, initial)
+    coef = -eta.copy()
+    if ctx.periods is None:
+        rhs[0] += np.where(cyclic, 0.0, initial)
+        coef[0] = np.where(cyclic, coef[0], 0.0)
+    else:
+        coef[ctx.periods.period_starts()] = 0.0
     block = ctx.builder.add_constraints(component, "energy_balance", level.names, rhs, rhs)
     rows = block.rows()
     cols = level.columns()
     ctx.builder.add_terms(rows, cols, 1.0)
     previous = np.roll(cols, 1, axis=0)
-    coef = -eta.copy()
-    coef[0] = np.where(cyclic, coef[0], 0.0)
     ctx.builder.add_terms(rows, previous, coef)
     return block
 
 
 def define_storage_unit_energy_balance(ctx: BuildContext) -> ConstraintBlock | None:
     """State-of-charge continuity of every StorageUnit (see the module docstring)."""
-    soc = ctx.variable("StorageUnit-state_of_charge")
+    soc = ctx.variable(f"StorageUnit-{ctx.level_attr('StorageUnit')}")
     if soc is None:
         return None
     frame = ctx.static("StorageUnit")
@@ -83,7 +92,7 @@ def define_storage_unit_energy_balance(ctx: BuildContext) -> ConstraintBlock | N
 
 def define_store_energy_balance(ctx: BuildContext) -> ConstraintBlock | None:
     """Energy continuity of every Store (see the module docstring)."""
-    energy = ctx.variable("Store-e")
+    energy = ctx.variable(f"Store-{ctx.level_attr('Store')}")
     power = ctx.variable("Store-p")
     if energy is None or power is None:
         return None
@@ -102,3 +111,13 @@ def define_store_energy_balance(ctx: BuildContext) -> ConstraintBlock | None:
         block.rows(), power.columns(), np.broadcast_to(ctx.w_stores[:, None], power.shape)
     )
     return block
+
+
+def final_level_columns(ctx: BuildContext, component: str) -> np.ndarray | None:
+    """Columns of each storage component's level at the end of the horizon (MWh): the last
+    snapshot's level, or with representative periods the inter-period level ``E[D]``."""
+    if ctx.periods is not None:
+        inter = inter_level_columns(ctx, component)
+        return None if inter is None else inter[-1]
+    level = ctx.variable(f"{component}-{ctx.level_attr(component)}")
+    return None if level is None else level.columns()[-1]

@@ -1,0 +1,350 @@
+"""Benders decomposition over time blocks: an exact method for long capacity-expansion runs.
+
+The year is cut into blocks (weeks by default). The master problem holds the investments, the
+storage levels at block boundaries and each block's share of yearly caps (see
+:mod:`caspian.decompose.partition`), plus one cost-to-go ``theta_b`` per block; the blocks are
+operation problems solved with those fixed (:mod:`caspian.decompose.subproblem`). Each round
+solves the master (a lower bound), solves every block at a proposal (an upper bound when all are
+feasible) and adds one cut per block (multi-cut Benders: Birge and Louveaux, 1988). The loop
+stops when the relative gap between the bounds is at most ``gap``; the gap it reports is proved,
+since both bounds are exact up to the solver tolerances.
+
+Stabilisation is in-out separation (Ben-Ameur and Neto, 2007; Fischetti, Ljubic and Sinnl,
+2017): the blocks are solved at ``lambda * y_master + (1 - lambda) * y_best`` rather than at the
+master's extreme point, which keeps early proposals sensible; when the lower bound stalls, a round
+at the master point itself (``lambda = 1``) keeps the method convergent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from caspian.decompose.master import Master
+from caspian.decompose.partition import Partition, partition_program
+from caspian.decompose.pool import LocalPool, SubproblemPool
+from caspian.decompose.start import coarse_start
+from caspian.decompose.subproblem import BlockData, Outcome, block_data
+from caspian.exceptions import InputError
+from caspian.network.network import Network
+from caspian.optimize.audit import audit
+from caspian.optimize.build import LinearModel, build_model
+from caspian.optimize.context import NOMINAL_ATTR
+from caspian.optimize.results import OptimizationResult, extract_result
+from caspian.optimize.solve import Solution, SolverStats
+
+
+@dataclass(frozen=True)
+class BendersOptions:
+    """Settings of the decomposition.
+
+    Parameters
+    ----------
+    block_hours : length of a time block in hours (snapshot weightings ``stores``); 168 = weeks.
+    gap : stop when ``(upper - lower) / |upper|`` is at most this (0.001 = 0.1 %).
+    max_iterations : stop after this many rounds even if the gap is larger.
+    time_limit : seconds; stop (with the gap reached so far) when exceeded.
+    workers : number of local Dask worker processes for the blocks; 1 solves them in this
+        process. Ignored when a ``scheduler`` or a ``pool`` is given.
+    scheduler : address of a running Dask scheduler (``tcp://host:8786``) whose workers solve
+        the blocks, one group of blocks per worker.
+    stabilisation : ``lambda`` of in-out separation (1 = plain Kelley cuts at the master point).
+    stall_rounds : rounds without a better lower bound before a round at the master point.
+    start_hours : first proposal from a monolithic solve at this many hours per snapshot
+        (:mod:`caspian.decompose.start`); ``None`` starts from the master's own first point.
+    subproblem_options : further HiGHS options for the blocks.
+    """
+
+    block_hours: float = 168.0
+    gap: float = 1e-3
+    max_iterations: int = 1000
+    time_limit: float | None = None
+    workers: int = 1
+    scheduler: str | None = None
+    stabilisation: float = 0.5
+    stall_rounds: int = 3
+    start_hours: float | None = 24.0
+    subproblem_options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        checks = (
+            ("block_hours", self.block_hours > 0, "a positive number of hours, e.g. 168"),
+            ("gap", 0 < self.gap < 1, "a relative gap between 0 and 1, e.g. 0.001"),
+            ("max_iterations", self.max_iterations >= 1, "at least 1"),
+            ("workers", self.workers >= 1, "at least 1"),
+            ("stabilisation", 0 < self.stabilisation <= 1, "in (0, 1]"),
+            ("stall_rounds", self.stall_rounds >= 1, "at least 1"),
+        )
+        for attr, ok, hint in checks:
+            if not ok:
+                raise InputError(
+                    f"invalid {attr} {getattr(self, attr)!r}.",
+                    component="BendersOptions",
+                    attribute=attr,
+                    hint=f"Give {hint}.",
+                )
+        if self.time_limit is not None and not self.time_limit > 0:
+            raise InputError(
+                f"invalid time_limit {self.time_limit!r}.",
+                component="BendersOptions",
+                attribute="time_limit",
+                hint="Give a positive number of seconds, or None.",
+            )
+
+
+@dataclass(frozen=True)
+class BendersResult:
+    """Outcome of the decomposition.
+
+    Attributes
+    ----------
+    objective : EUR, cost of the best solution found (the upper bound).
+    lower_bound : EUR, proved lower bound on the optimum.
+    gap : ``(objective - lower_bound) / |objective|``, proved.
+    converged : whether ``gap`` reached the requested tolerance.
+    iterations, seconds : rounds made and wall time (s), set-up included.
+    capacities : optimal capacities of the extendable components, per component (MW or MWh).
+    history : per round: lower and upper bound, gap, lambda, infeasible blocks, cuts, master
+        and (summed) block solve seconds, and seconds since the start.
+    result : the full labelled result at the best solution (dispatch, prices, ...).
+    n_blocks : number of time blocks.
+    """
+
+    objective: float
+    lower_bound: float
+    gap: float
+    converged: bool
+    iterations: int
+    seconds: float
+    capacities: dict[str, pd.Series]
+    history: pd.DataFrame
+    result: OptimizationResult
+    n_blocks: int
+
+
+def time_blocks(n: Network, block_hours: float) -> np.ndarray:
+    """Block of each snapshot: cut every ``block_hours`` hours of the ``stores`` weighting.
+
+    A last block shorter than half a block is merged into the one before it.
+    """
+    hours = n.snapshot_weightings["stores"].to_numpy(float)
+    start = np.concatenate([[0.0], np.cumsum(hours)[:-1]])
+    blocks = np.floor(start / block_hours + 1e-9).astype(np.int64)
+    last = int(blocks[-1]) if len(blocks) else 0
+    if last > 0 and hours[blocks == last].sum() * 2 < block_hours:
+        blocks[blocks == last] = last - 1
+    return blocks
+
+
+def solve_benders(
+    n: Network,
+    options: BendersOptions | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+    pool: SubproblemPool | None = None,
+) -> BendersResult:
+    """Solve ``n`` to within ``options.gap`` of its optimum by Benders decomposition.
+
+    Parameters
+    ----------
+    n : the network (validated, not modified).
+    options : see :class:`BendersOptions`.
+    progress : called with one line per round.
+    pool : where the blocks are solved; by default in this process, or on a local Dask cluster
+        with ``options.workers`` processes. Pass a :class:`~caspian.decompose.dask_pool.DaskPool`
+        to use an existing cluster.
+    """
+    opts = options or BendersOptions()
+    say = progress or (lambda message: None)
+    start = time.perf_counter()
+    model = build_model(n)
+    snapshot_block = time_blocks(n, opts.block_hours)
+    part = partition_program(model.lp, snapshot_block)
+    blocks = [block_data(model.lp, part, b) for b in range(part.n_blocks)]
+    say(
+        f"time blocks: {part.n_blocks} of {opts.block_hours:g} h; master: "
+        f"{len(part.complicating)} investment and boundary columns, "
+        f"{len(part.global_rows)} yearly constraints split by block"
+    )
+    own_pool = pool is None
+    if pool is None:
+        pool = _default_pool(blocks, opts)
+    try:
+        return _run(model, part, blocks, pool, opts, say, start)
+    finally:
+        if own_pool:
+            pool.close()
+
+
+def _default_pool(blocks: list[BlockData], opts: BendersOptions) -> SubproblemPool:
+    if opts.scheduler is None and opts.workers == 1:
+        return LocalPool(blocks, opts.subproblem_options)
+    from caspian.decompose.dask_pool import DaskPool
+
+    if opts.scheduler is not None:
+        return DaskPool.connect(opts.scheduler, blocks, opts.subproblem_options)
+    return DaskPool.local(blocks, opts.workers, opts.subproblem_options)
+
+
+def _run(
+    model: LinearModel,
+    part: Partition,
+    blocks: list[BlockData],
+    pool: SubproblemPool,
+    opts: BendersOptions,
+    say: Callable[[str], None],
+    start: float,
+) -> BendersResult:
+    theta_lower = np.asarray(pool.lower_bounds(), dtype=float)
+    linked = [d.linked for d in blocks]
+    master = Master(model.lp, part, theta_lower, linked)
+    core: np.ndarray | None = None
+    step = model.network.snapshot_weightings["stores"].to_numpy(float)
+    if opts.start_hours is not None and len(step) and opts.start_hours > step.max():
+        say(f"first proposal from the network at {opts.start_hours:g} h per snapshot")
+        snapshot_block = time_blocks(model.network, opts.block_hours)
+        core = np.clip(
+            coarse_start(model, part, snapshot_block, opts.start_hours),
+            master.y_lower,
+            master.y_upper,
+        )
+    lower, upper = -np.inf, np.inf
+    best: np.ndarray | None = None
+    history: list[dict[str, float]] = []
+    stalled = 0
+    converged = False
+    iteration = 0
+    for iteration in range(1, opts.max_iterations + 1):
+        tick = time.perf_counter()
+        y_master, _, bound = master.solve()
+        master_seconds = time.perf_counter() - tick
+        stalled = 0 if bound > lower + 1e-9 * max(1.0, abs(lower)) else stalled + 1
+        lower = max(lower, bound)
+        if iteration == 1 and core is not None:
+            lam, y = 0.0, core
+        else:
+            lam = 1.0 if core is None or stalled >= opts.stall_rounds else opts.stabilisation
+            if lam == 1.0:
+                stalled = 0
+            y = y_master if core is None else lam * y_master + (1.0 - lam) * core
+        y = np.clip(y, master.y_lower, master.y_upper)
+        outcomes = pool.solve([y[cols] for cols in linked])
+        master.add_cuts(y, outcomes)
+        if all(o.feasible for o in outcomes):
+            value = float(master.y_cost @ y) + sum(o.value for o in outcomes)
+            if value < upper:
+                upper, best, core = value, y, y
+        elif best is None:
+            core = None  # an infeasible centre would pull every proposal towards infeasibility
+        gap = _gap(lower, upper)
+        history.append(
+            {
+                "iteration": iteration,
+                "lower_bound": lower,
+                "upper_bound": upper,
+                "gap": gap,
+                "lambda": lam,
+                "infeasible_blocks": sum(not o.feasible for o in outcomes),
+                "cuts": master.n_cuts,
+                "master_seconds": master_seconds,
+                "block_seconds": sum(o.seconds for o in outcomes),
+                "seconds": time.perf_counter() - start,
+            }
+        )
+        say(
+            f"round {iteration}: lower {lower:,.0f}, upper {upper:,.0f}, gap {gap:.3%}"
+            f" ({history[-1]['seconds']:.0f} s)"
+        )
+        if gap <= opts.gap:
+            converged = True
+            break
+        if opts.time_limit is not None and time.perf_counter() - start > opts.time_limit:
+            say(f"time limit of {opts.time_limit:g} s reached at gap {gap:.3%}")
+            break
+    if best is None:
+        from caspian.exceptions import SolverError
+
+        raise SolverError(
+            f"the decomposition found no feasible solution in {iteration} rounds; raise "
+            "max_iterations or time_limit, or solve the model monolithically."
+        )
+    outcomes = pool.solve([best[cols] for cols in linked], want_solution=True)
+    _, _, _ = master.solve()
+    gap = _gap(lower, upper)
+    result = _assemble(model, part, blocks, best, outcomes, master, upper, gap, iteration, start)
+    capacities = {
+        component: result.capacity(component)[
+            model.network.static[component][f"{attr}_extendable"].to_numpy(bool)
+        ]
+        for component, attr in NOMINAL_ATTR.items()
+        if len(model.network.static[component])
+    }
+    return BendersResult(
+        objective=upper,
+        lower_bound=lower,
+        gap=gap,
+        converged=converged,
+        iterations=iteration,
+        seconds=time.perf_counter() - start,
+        capacities=capacities,
+        history=pd.DataFrame(history).set_index("iteration"),
+        result=result,
+        n_blocks=part.n_blocks,
+    )
+
+
+def _gap(lower: float, upper: float) -> float:
+    if not np.isfinite(upper) or not np.isfinite(lower):
+        return float("inf")
+    return max(0.0, (upper - lower) / max(abs(upper), 1.0))
+
+
+def _assemble(
+    model: LinearModel,
+    part: Partition,
+    blocks: list[BlockData],
+    y: np.ndarray,
+    outcomes: list[Outcome],
+    master: Master,
+    objective: float,
+    gap: float,
+    iterations: int,
+    start: float,
+) -> OptimizationResult:
+    """The full program's primal and duals stitched from the blocks, as a labelled result."""
+    lp = model.lp
+    x = np.zeros(lp.n_variables)
+    x[part.complicating] = y[: len(part.complicating)]
+    row_dual = np.zeros(lp.n_constraints)
+    for data, out in zip(blocks, outcomes, strict=True):
+        assert out.primal is not None and out.row_dual is not None
+        x[data.own_columns] = out.primal
+        row_dual[data.own_rows] = out.row_dual
+    row_dual[part.global_rows] = master.global_duals()
+    stats = SolverStats(
+        algorithm="benders",
+        crossover=False,
+        solve_seconds=time.perf_counter() - start,
+        iterations=iterations,
+        objective=objective,
+        primal_infeasibility=0.0,
+        dual_infeasibility=0.0,
+        highs_version=highspy.Highs().version(),
+        relative_gap=gap,
+    )
+    solution = Solution(
+        col_value=x,
+        col_dual=np.zeros(lp.n_variables),
+        row_value=lp.matrix @ x,
+        row_dual=row_dual,
+        stats=stats,
+    )
+    result = extract_result(model, solution)
+    audit(model, result, x)
+    return result

@@ -1,0 +1,127 @@
+"""Time blocks on a Dask cluster: one actor per worker, each keeping its blocks warm.
+
+The blocks are split into contiguous groups, one per worker. Each group's data is scattered to
+its worker once and a :class:`BlockGroup` actor built there holds the HiGHS models for the whole
+run, so each round ships only the master's proposal (a few hundred numbers per block) and brings
+back one cut per block. Works with a local cluster (:meth:`DaskPool.local`) or any running
+scheduler (``DaskPool(Client("tcp://host:8786"), blocks)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from caspian.decompose.pool import LocalPool
+from caspian.decompose.subproblem import BlockData, Outcome
+
+
+class BlockGroup:
+    """The actor: a :class:`LocalPool` over some blocks, living on one worker."""
+
+    def __init__(self, blocks: list[BlockData], options: dict[str, Any] | None) -> None:
+        self._pool = LocalPool(blocks, options)
+
+    def lower_bounds(self) -> list[float]:
+        return self._pool.lower_bounds()
+
+    def solve(self, points: list[np.ndarray], want_solution: bool) -> list[Outcome]:
+        return self._pool.solve(points, want_solution)
+
+
+class DaskPool:
+    """Blocks solved in parallel on the workers of a Dask ``Client``.
+
+    Parameters
+    ----------
+    client : a ``distributed.Client``.
+    blocks : the blocks' data, in block order.
+    options : HiGHS options for the blocks.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        blocks: Sequence[BlockData],
+        options: dict[str, Any] | None = None,
+        *,
+        owned: tuple[Any, ...] = (),
+    ) -> None:
+        self._client = client
+        self._owned = owned
+        workers = sorted(client.scheduler_info()["workers"])
+        if not workers:
+            raise RuntimeError("the Dask cluster has no workers")
+        groups = np.array_split(np.arange(len(blocks)), min(len(workers), len(blocks)))
+        self._groups = [g.tolist() for g in groups if len(g)]
+        self._actors = []
+        for group, worker in zip(self._groups, workers, strict=False):
+            data = client.scatter([blocks[b] for b in group], workers=[worker], direct=True)
+            future = client.submit(BlockGroup, data, options, actor=True, workers=[worker])
+            self._actors.append(future.result())
+        self.n_blocks = len(blocks)
+
+    @classmethod
+    def local(
+        cls, blocks: Sequence[BlockData], workers: int, options: dict[str, Any] | None = None
+    ) -> DaskPool:
+        """A pool on a new local cluster of ``workers`` single-threaded processes."""
+        from distributed import Client, LocalCluster
+
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=40,
+        )
+        client = Client(cluster)
+        return cls(client, blocks, options, owned=(client, cluster))
+
+    @classmethod
+    def connect(
+        cls, address: str, blocks: Sequence[BlockData], options: dict[str, Any] | None = None
+    ) -> DaskPool:
+        """A pool on the workers of the running scheduler at ``address``."""
+        from distributed import Client
+
+        try:
+            client = Client(address, timeout=30)
+        except OSError as error:
+            from caspian.exceptions import InputError
+
+            raise InputError(
+                f"cannot reach the Dask scheduler at {address!r}: {error}.",
+                attribute="scheduler",
+                value=address,
+                hint="Start one with `dask scheduler` and `dask worker <address>`, or leave the "
+                "scheduler out to solve the blocks on this machine.",
+            ) from None
+        return cls(client, blocks, options, owned=(client,))
+
+    def lower_bounds(self) -> list[float]:
+        futures = [actor.lower_bounds() for actor in self._actors]
+        out: list[float] = [0.0] * self.n_blocks
+        for group, future in zip(self._groups, futures, strict=True):
+            for b, value in zip(group, future.result(), strict=True):
+                out[b] = value
+        return out
+
+    def solve(self, points: Sequence[np.ndarray], want_solution: bool = False) -> list[Outcome]:
+        futures = [
+            actor.solve([points[b] for b in group], want_solution)
+            for actor, group in zip(self._actors, self._groups, strict=True)
+        ]
+        out: list[Outcome | None] = [None] * self.n_blocks
+        for group, future in zip(self._groups, futures, strict=True):
+            for b, outcome in zip(group, future.result(), strict=True):
+                out[b] = outcome
+        assert all(o is not None for o in out)
+        return [o for o in out if o is not None]
+
+    def close(self) -> None:
+        self._actors.clear()
+        for thing in self._owned:
+            thing.close()

@@ -1,0 +1,386 @@
+"""Representative periods: a year modelled by K typical periods, with storage linked across them.
+
+A network in representative-period mode has ``K * L`` snapshots: typical period ``k`` is the
+snapshots ``k*L .. k*L + L - 1``, laid end to end. ``sequence[d]`` says which typical period
+stands for original period ``d = 0 .. D-1`` of the year, so typical period ``k`` occurs
+``n_k = #{d : sequence[d] = k}`` times, and the builder of the network sets every snapshot
+weighting to ``n_k * h[t]`` (``h[t]`` hours per snapshot): costs and emissions count each
+typical period as often as it occurs.
+
+Storage follows the superposition of Kotzur, Markewitz, Robinius and Stolten, "Time series
+aggregation for energy system design: Modeling seasonal storage", Applied Energy 213 (2018).
+With ``h[t] = w_stores[t] / n_k`` the duration of snapshot ``t = k*L + j`` within its period,
+``eta[t] = (1 - standing_loss[t])^h[t]`` and ``f[t]`` the net energy flowing in during ``t``
+(MWh; the flow terms of :mod:`caspian.optimize.storage`):
+
+Intra-period level ``x[t]`` (MWh, free sign), starting from zero in every typical period::
+
+    x[k*L]     = f[k*L]                          (the level before the period counts as 0)
+    x[k*L + j] = eta[k*L + j] x[k*L + j - 1] + f[k*L + j]        j = 1 .. L-1
+
+Inter-period level ``E[d]`` (MWh), the level at the start of original period ``d = 0 .. D``
+(``E[D]`` is the level at the end of the year)::
+
+    E[d+1] = eta_L[k] E[d] + x[k*L + L-1]        k = sequence[d], eta_L[k] = prod_j eta[k*L + j]
+    E[D] = E[0]                                  (cyclic)
+    eta[k0*L] E[0] = initial                     (non-cyclic, k0 = sequence[0]; as in PyPSA the
+                                                  initial level is not subject to standing loss)
+
+so the level at step ``j`` of original period ``d`` is exactly::
+
+    s[d, j] = dec[k*L + j] E[d] + x[k*L + j],    dec[k*L + j] = prod_{i <= j} eta[k*L + i]
+
+Its bounds ``lower[t] <= s[d, j] <= upper[t]`` for every ``d`` and ``j`` (``lower``, ``upper`` =
+``min_pu, max_pu`` times ``max_hours * p_nom`` or ``e_nom``, a variable when extendable) are kept
+with one peak and one trough per typical period, so the row count grows with ``D``, not ``D*L``::
+
+    peak[k]   >= x[t] - upper[t]                 every t of period k
+    trough[k] <= x[t] - lower[t]                 every t of period k
+    E[d] + peak[sequence[d]]            <= 0     d = 0 .. D-1
+    eta_L[k] E[d] + trough[sequence[d]] >= 0     k = sequence[d]
+
+With constant limits (``lower = 0``, ``upper = cap``) these are Kotzur's ``E + soc_max <= cap``
+and ``E + soc_min >= 0``, with ``peak = soc_max - cap`` and ``trough = soc_min``; the shift by
+the limits keeps them exact when ``e_max_pu`` or ``e_min_pu`` vary in time. Without standing
+loss ``dec = 1`` and the rows are equivalent to the bounds. With standing loss they are a
+conservative approximation: ``E >= 0`` (a column bound wherever ``lower >= 0``) and
+``eta_L <= dec <= 1`` make them imply the bounds, but they also cut off some feasible levels;
+for a store with a negative ``e_min_pu`` and standing loss ``E`` is free and the rows only
+approximate the bounds.
+
+The ``state_of_charge`` (``e``) reported in the result for snapshot ``k*L + j`` is the level in
+the first original period that ``k`` stands for, ``s[d_k, j]``; :func:`chronological_levels`
+rebuilds the whole year's ``D * L`` levels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from caspian.exceptions import InputError
+from caspian.optimize.assembly import VariableBlock
+from caspian.optimize.context import NOMINAL_ATTR, STORAGE_LEVEL, BuildContext
+
+if TYPE_CHECKING:
+    from caspian.network.network import Network
+    from caspian.optimize.results import OptimizationResult
+
+STORAGE_START = {
+    "StorageUnit": ("cyclic_state_of_charge", "state_of_charge_initial"),
+    "Store": ("e_cyclic", "e_initial"),
+}
+"""The cyclic flag and initial level attributes of each storage component."""
+
+
+@dataclass(frozen=True, eq=False)
+class RepresentativePeriods:
+    """A network's snapshots as typical periods, and the year they stand for.
+
+    Attributes
+    ----------
+    n_typical : K, the number of typical periods.
+    period_length : L, snapshots per period; snapshot ``k*L + j`` is step ``j`` of period ``k``.
+    sequence : D integers in ``0 .. K-1``: the typical period of each original period of the
+        year, in order.
+    """
+
+    n_typical: int
+    period_length: int
+    sequence: np.ndarray
+
+    @property
+    def n_periods(self) -> int:
+        """D, the number of original periods."""
+        return len(self.sequence)
+
+    def occurrences(self) -> np.ndarray:
+        """How many original periods each typical period stands for (K integers)."""
+        return np.bincount(self.sequence, minlength=self.n_typical)
+
+    def first_occurrence(self) -> np.ndarray:
+        """The first original period each typical period stands for (K integers)."""
+        order = np.argsort(self.sequence, kind="stable")
+        starts = np.searchsorted(self.sequence[order], np.arange(self.n_typical))
+        return np.asarray(order[starts], dtype=np.int64)
+
+    def typical_period(self) -> np.ndarray:
+        """The typical period of every snapshot (K*L integers)."""
+        return np.arange(self.n_typical * self.period_length) // self.period_length
+
+    def period_starts(self) -> np.ndarray:
+        """True at the first snapshot of every typical period (K*L booleans)."""
+        return np.arange(self.n_typical * self.period_length) % self.period_length == 0
+
+    def per_occurrence(self, weighting: np.ndarray) -> np.ndarray:
+        """A snapshot weighting divided by the occurrences of each snapshot's typical period:
+        the hours a snapshot lasts within one occurrence."""
+        return weighting / self.occurrences()[self.typical_period()]
+
+    def chronological_order(self) -> np.ndarray:
+        """The snapshot of each step of the original year, in order (D*L integers)."""
+        steps = np.arange(self.period_length)
+        return (self.sequence[:, None] * self.period_length + steps[None, :]).ravel()
+
+    def validate(self, n: Network) -> None:
+        """Raise InputError unless these periods describe the snapshots of ``n``."""
+        where = {"component": "RepresentativePeriods"}
+        for attr in ("n_typical", "period_length"):
+            value = getattr(self, attr)
+            if not isinstance(value, int | np.integer) or value < 1:
+                raise InputError(
+                    f"must be a positive integer, got {value!r}.", attribute=attr, **where
+                )
+        sequence = np.asarray(self.sequence)
+        if sequence.ndim != 1 or len(sequence) == 0 or sequence.dtype.kind not in "iu":
+            raise InputError(
+                f"must be a non-empty one-dimensional integer array, got {sequence.dtype} of "
+                f"shape {sequence.shape}.",
+                attribute="sequence",
+                hint="Give the typical period (0 .. K-1) of each original period, in order.",
+                **where,
+            )
+        n_snapshots = len(n.snapshots)
+        if self.n_typical * self.period_length != n_snapshots:
+            raise InputError(
+                f"{self.n_typical} typical periods of {self.period_length} snapshots make "
+                f"{self.n_typical * self.period_length} snapshots, but the network has "
+                f"{n_snapshots}.",
+                attribute="period_length",
+                hint="The snapshots must be the K typical periods laid end to end.",
+                **where,
+            )
+        outside = (sequence < 0) | (sequence >= self.n_typical)
+        if outside.any():
+            d = int(np.flatnonzero(outside)[0])
+            raise InputError(
+                f"original period {d} is represented by typical period {int(sequence[d])}, "
+                f"outside 0 .. {self.n_typical - 1}.",
+                attribute="sequence",
+                value=int(sequence[d]),
+                hint="Number the typical periods from 0.",
+                **where,
+            )
+        unused = np.flatnonzero(np.bincount(sequence, minlength=self.n_typical) == 0)
+        if len(unused):
+            raise InputError(
+                f"typical period {int(unused[0])} represents no original period, so its "
+                "snapshots have no duration.",
+                attribute="sequence",
+                value=int(unused[0]),
+                hint="Drop unused typical periods from the snapshots and renumber the rest.",
+                **where,
+            )
+
+
+def storage_hours(n: Network, periods: RepresentativePeriods | None) -> np.ndarray:
+    """Hours of each snapshot in the storage dynamics: the stores weighting, divided by the
+    occurrences of its typical period when there are representative periods."""
+    w = n.snapshot_weightings["stores"].to_numpy(float)
+    return w if periods is None else periods.per_occurrence(w)
+
+
+def within_period_decay(
+    n: Network, periods: RepresentativePeriods, component: str, names: pd.Index | None = None
+) -> np.ndarray:
+    """``dec[k*L + j] = prod_{i <= j} eta[k*L + i]``, snapshots x components (1 without loss)."""
+    h = storage_hours(n, periods)[:, None]
+    eta = (1.0 - n.get_series(component, "standing_loss", names)) ** h
+    shape = (periods.n_typical, periods.period_length, eta.shape[1])
+    return np.cumprod(eta.reshape(shape), axis=1).reshape(eta.shape)
+
+
+def _labels(names: pd.Index, what: str, count: int) -> pd.Index:
+    """``"<name> <what> <i>"`` for i-major order, the order of the flattened (count, N) blocks."""
+    return pd.Index([f"{name} {what} {i}" for i in range(count) for name in names])
+
+
+def _level_limits(ctx: BuildContext, component: str) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper level limits per unit of capacity (``p_nom`` or ``e_nom``), T x N."""
+    if component == "StorageUnit":
+        max_hours = ctx.static(component)["max_hours"].to_numpy(float)
+        upper = np.broadcast_to(max_hours, (ctx.n_snapshots, len(max_hours)))
+        return np.zeros(upper.shape), upper
+    return ctx.series(component, "e_min_pu"), ctx.series(component, "e_max_pu")
+
+
+def inter_level_columns(ctx: BuildContext, component: str) -> np.ndarray | None:
+    """Columns of ``E[d]``, (D+1) x components, or None if there are none."""
+    block = ctx.variable(f"{component}-{STORAGE_LEVEL[component]}_inter")
+    return None if block is None else block.columns().reshape(-1, len(ctx.static(component)))
+
+
+def define_inter_period_storage(ctx: BuildContext, component: str) -> None:
+    """Inter-period levels, peaks and troughs of ``component`` (StorageUnit or Store), with
+    the rows that bound, link and start them (MWh; the equations are in the module docstring).
+    """
+    periods = ctx.periods
+    intra = ctx.variable(f"{component}-{ctx.level_attr(component)}")
+    if periods is None or intra is None:
+        return
+    lower, upper = _level_limits(ctx, component)
+    E, peak, trough = _inter_period_variables(ctx, component, intra.names, lower)
+    _intra_extreme_rows(ctx, component, intra, peak, trough, lower, upper)
+    decay = within_period_decay(ctx.n, periods, component, intra.names)
+    _inter_period_rows(ctx, component, intra, E, peak, trough, decay)
+
+
+def _inter_period_variables(
+    ctx: BuildContext, component: str, names: pd.Index, lower: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Columns of ``E`` ((D+1) x N; >= 0 where no lower limit is negative) and of the free
+    ``peak`` and ``trough`` (K x N)."""
+    assert ctx.periods is not None
+    K, D, N = ctx.periods.n_typical, ctx.periods.n_periods, len(names)
+    attr = STORAGE_LEVEL[component]
+    floor = np.where((lower >= 0).all(axis=0), 0.0, -np.inf)
+    inter = ctx.builder.add_variables(
+        component,
+        f"{attr}_inter",
+        _labels(names, "period boundary", D + 1),
+        np.tile(floor, D + 1),
+        np.inf,
+        time_indexed=False,
+    )
+    extremes = [
+        ctx.builder.add_variables(
+            component,
+            f"{attr}_intra_{kind}",
+            _labels(names, "typical period", K),
+            -np.inf,
+            np.inf,
+            time_indexed=False,
+        )
+        for kind in ("peak", "trough")
+    ]
+    peak, trough = (block.columns().reshape(K, N) for block in extremes)
+    return inter.columns().reshape(D + 1, N), peak, trough
+
+
+def _intra_extreme_rows(
+    ctx: BuildContext,
+    component: str,
+    intra: VariableBlock,
+    peak: np.ndarray,
+    trough: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+) -> None:
+    """``peak[k] - x[t] + upper[t] >= 0`` and ``trough[k] - x[t] + lower[t] <= 0`` for every
+    snapshot ``t`` of period ``k`` (MWh); ``lower``/``upper`` per unit of capacity, the fixed
+    capacity's part on the right-hand side, the capacity variable's on the left."""
+    from caspian.optimize.operation import _product
+
+    assert ctx.periods is not None
+    b = ctx.builder
+    frame = ctx.static(component).loc[intra.names]
+    nom_attr = NOMINAL_ATTR[component]
+    ext = frame[f"{nom_attr}_extendable"].to_numpy(bool)
+    nominal = np.where(ext, 0.0, frame[nom_attr].to_numpy(float))
+    capacity = ctx.variable(f"{component}-{nom_attr}")
+    k_of_t = ctx.periods.typical_period()
+    for kind, extreme, pu in (("peak", peak, upper), ("trough", trough, lower)):
+        fixed = -_product(pu, nominal)
+        row_lower, row_upper = (fixed, np.inf) if kind == "peak" else (-np.inf, fixed)
+        block = b.add_constraints(component, f"intra_{kind}", intra.names, row_lower, row_upper)
+        rows = block.rows()
+        b.add_terms(rows, extreme[k_of_t], 1.0)
+        b.add_terms(rows, intra.columns(), -1.0)
+        if ext.any() and capacity is not None:
+            cap_cols = capacity.columns()[capacity.names.get_indexer(intra.names[ext])]
+            b.add_terms(rows[:, ext], np.broadcast_to(cap_cols, rows[:, ext].shape), pu[:, ext])
+
+
+def _inter_period_rows(
+    ctx: BuildContext,
+    component: str,
+    intra: VariableBlock,
+    E: np.ndarray,
+    peak: np.ndarray,
+    trough: np.ndarray,
+    decay: np.ndarray,
+) -> None:
+    """For every original period ``d`` with ``k = sequence[d]`` (MWh)::
+
+        E[d+1] - eta_L[k] E[d] - x[k*L + L-1] = 0
+        E[d] + peak[k] <= 0
+        eta_L[k] E[d] + trough[k] >= 0
+
+    and per component ``E[D] - E[0] = 0`` (cyclic) or ``eta[k0*L] E[0] = initial``.
+    """
+    assert ctx.periods is not None
+    b = ctx.builder
+    names = intra.names
+    K, L, D, N = ctx.periods.n_typical, ctx.periods.period_length, ctx.periods.n_periods, len(names)
+    seq = ctx.periods.sequence
+    eta_period = decay.reshape(K, L, N)[:, -1]
+
+    def rows_per_period(name: str, lower: float, upper: float) -> np.ndarray:
+        block = b.add_constraints(
+            component, name, _labels(names, "original period", D), lower, upper, shape=(D * N,)
+        )
+        return block.rows().reshape(D, N)
+
+    rows = rows_per_period("inter_balance", 0.0, 0.0)
+    b.add_terms(rows, E[1:], 1.0)
+    b.add_terms(rows, E[:-1], -eta_period[seq])
+    b.add_terms(rows, intra.columns().reshape(K, L, N)[seq, -1], -1.0)
+    rows = rows_per_period("inter_upper", -np.inf, 0.0)
+    b.add_terms(rows, E[:-1], 1.0)
+    b.add_terms(rows, peak[seq], 1.0)
+    rows = rows_per_period("inter_lower", 0.0, np.inf)
+    b.add_terms(rows, E[:-1], eta_period[seq])
+    b.add_terms(rows, trough[seq], 1.0)
+
+    cyclic_attr, initial_attr = STORAGE_START[component]
+    frame = ctx.static(component).loc[names]
+    cyclic = frame[cyclic_attr].to_numpy(bool)
+    initial = np.where(cyclic, 0.0, frame[initial_attr].to_numpy(float))
+    rows = b.add_constraints(component, "inter_start", names, initial, initial, shape=(N,)).rows()
+    b.add_terms(rows, E[-1], cyclic.astype(float))
+    b.add_terms(rows, E[0], np.where(cyclic, -1.0, decay[seq[0] * L]))
+
+
+def solved_levels(
+    n: Network, periods: RepresentativePeriods, component: str, intra: np.ndarray, E: np.ndarray
+) -> np.ndarray:
+    """The level reported per snapshot: ``s[d_k, j] = dec E[d_k] + x`` in the first original
+    period ``d_k`` of each typical period (MWh, snapshots x components)."""
+    first = periods.first_occurrence()[periods.typical_period()]
+    return within_period_decay(n, periods, component) * E[first] + intra
+
+
+def chronological_levels(result: OptimizationResult, component: str) -> pd.DataFrame:
+    """The storage level of every step of the original year (MWh), rebuilt from the typical
+    periods: ``s[d, j] = dec[k*L + j] E[d] + x[k*L + j]`` with ``k = sequence[d]``.
+
+    Returns a (D*L) x components table indexed by (``period`` d, ``step`` j). ``component`` is
+    ``"StorageUnit"`` (state of charge) or ``"Store"`` (energy).
+    """
+    periods = result.periods
+    if periods is None:
+        raise InputError(
+            "the result has no representative periods; its levels are already chronological.",
+            component=component,
+            hint=f"Use result.series({component!r}, {STORAGE_LEVEL.get(component, 'e')!r}).",
+        )
+    n = result.network
+    E = result.inter_period_levels(component).to_numpy()
+    reported = result.series(component, STORAGE_LEVEL[component]).to_numpy()
+    decay = within_period_decay(n, periods, component)
+    first = periods.first_occurrence()[periods.typical_period()]
+    intra = reported - decay * E[first]
+    order = periods.chronological_order()
+    period = np.repeat(np.arange(periods.n_periods), periods.period_length)
+    index = pd.MultiIndex.from_arrays(
+        [period, np.tile(np.arange(periods.period_length), periods.n_periods)],
+        names=["period", "step"],
+    )
+    return pd.DataFrame(
+        decay[order] * E[period] + intra[order],
+        index=index,
+        columns=pd.Index(n.static[component].index, name="name"),
+    )

@@ -1,0 +1,74 @@
+"""Typical days: the corridor year as K hourly tsam days, storage linked over the year."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from caspian.cli.main import main
+from caspian.corridor.build import build_corridor_model, hourly_snapshots
+from caspian.corridor.dataset import load_dataset
+from caspian.corridor.run import prepare, run_scenario
+from caspian.exceptions import InputError
+from caspian.optimize import chronological_levels
+
+
+@pytest.fixture(scope="module")
+def dataset():  # type: ignore[no-untyped-def]
+    return load_dataset()
+
+
+def test_typical_days_keep_the_year_and_solve(dataset) -> None:  # type: ignore[no-untyped-def]
+    run = run_scenario(prepare("base", typical_days=4), dataset=dataset)
+    n, periods = run.network, run.result.periods
+    assert periods is not None and run.result.objective > 0
+    assert (periods.n_typical, periods.period_length, periods.n_periods) == (4, 24, 365)
+    assert len(n.snapshots) == 96 and n.snapshots.is_monotonic_increasing
+    # Each typical day is labelled by the hours of the first day it stands for.
+    first = periods.first_occurrence()
+    assert first[0] == 0 and (np.diff(first) > 0).all()
+    hourly = hourly_snapshots(2030)
+    assert (n.snapshots == hourly[(first[:, None] * 24 + np.arange(24)).ravel()]).all()
+    weights = n.snapshot_weightings["objective"].to_numpy()
+    np.testing.assert_array_equal(weights, np.repeat(periods.occurrences(), 24))
+    assert weights.sum() == 8760
+    energy = (n.get_series("Load", "p_set") * weights[:, None]).sum() / 1e6
+    assert energy == pytest.approx(dataset.demand.xs(2030, level="year")["annual_twh"].sum())
+
+    hydro = chronological_levels(run.result, "StorageUnit")
+    assert hydro.shape == (8760, len(n.static["StorageUnit"]))
+    max_hours = n.static["StorageUnit"]["max_hours"] * run.result.capacity("StorageUnit")
+    assert (hydro.min() >= -1e-3).all() and (hydro.max() <= max_hours + 1e-3).all()
+
+
+def test_every_day_its_own_typical_day_is_the_hourly_year(dataset) -> None:  # type: ignore[no-untyped-def]
+    n, periods = build_corridor_model(prepare("base", typical_days=365), dataset)
+    hourly, none = build_corridor_model(prepare("base", 1), dataset)
+    assert periods is not None and none is None
+    np.testing.assert_array_equal(periods.sequence, np.arange(365))
+    assert (n.snapshots == hourly.snapshots).all()
+    assert (n.snapshot_weightings == 1.0).all().all()
+    for component, attr in (("Load", "p_set"), ("Generator", "p_max_pu"), ("Link", "p_max_pu")):
+        np.testing.assert_allclose(
+            n.get_series(component, attr), hourly.get_series(component, attr), rtol=1e-12
+        )
+
+
+def test_typical_days_and_segments_exclude_each_other(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="segments and typical_days cannot both be set"):
+        prepare("base", segments=50, typical_days=12)
+    with pytest.raises(InputError, match="typical_days: Input should be less than or equal"):
+        prepare("base", typical_days=400)
+    path = tmp_path / "both.yaml"
+    path.write_text("extends: base\nresolution: {segments: 50, typical_days: 12}\n")
+    with pytest.raises(InputError, match=r"both\.yaml: 1 problem:\n  - resolution = .*segments"):
+        prepare(path)
+
+
+def test_cli_passes_typical_days_on(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["run", "base", "--typical-days", "12", "--segments", "50"])
+    assert done.value.code == 2
+    assert "--typical-days 12" in capsys.readouterr().err
