@@ -99,6 +99,16 @@ class BendersOptions:
 
 
 @dataclass(frozen=True)
+class BlockIndex:
+    """Where a block's columns and rows sit in the full program, and the master columns it reads."""
+
+    block: int
+    own_columns: np.ndarray
+    own_rows: np.ndarray
+    linked: np.ndarray
+
+
+@dataclass(frozen=True)
 class BendersResult:
     """Outcome of the decomposition.
 
@@ -147,7 +157,6 @@ def solve_benders(
     options: BendersOptions | None = None,
     *,
     progress: Callable[[str], None] | None = None,
-    pool: SubproblemPool | None = None,
 ) -> BendersResult:
     """Solve ``n`` to within ``options.gap`` of its optimum by Benders decomposition.
 
@@ -156,9 +165,9 @@ def solve_benders(
     n : the network (validated, not modified).
     options : see :class:`BendersOptions`.
     progress : called with one line per round.
-    pool : where the blocks are solved; by default in this process, or on a local Dask cluster
-        with ``options.workers`` processes. Pass a :class:`~caspian.decompose.dask_pool.DaskPool`
-        to use an existing cluster.
+
+    The blocks are solved in this process, on a local Dask cluster of ``options.workers``
+    processes, or on the cluster of ``options.scheduler``.
     """
     opts = options or BendersOptions()
     say = progress or (lambda message: None)
@@ -172,14 +181,14 @@ def solve_benders(
         f"{len(part.complicating)} investment and boundary columns, "
         f"{len(part.global_rows)} yearly constraints split by block"
     )
-    own_pool = pool is None
-    if pool is None:
-        pool = _default_pool(blocks, opts)
+    pool = _default_pool(blocks, opts)
+    # The pool holds the blocks' data now (here or on the workers); keep only their indices.
+    index = [BlockIndex(d.block, d.own_columns, d.own_rows, d.linked) for d in blocks]
+    del blocks
     try:
-        return _run(model, part, blocks, pool, opts, say, start)
+        return _run(model, part, index, pool, opts, say, start)
     finally:
-        if own_pool:
-            pool.close()
+        pool.close()
 
 
 def _default_pool(blocks: list[BlockData], opts: BendersOptions) -> SubproblemPool:
@@ -195,7 +204,7 @@ def _default_pool(blocks: list[BlockData], opts: BendersOptions) -> SubproblemPo
 def _run(
     model: LinearModel,
     part: Partition,
-    blocks: list[BlockData],
+    blocks: list[BlockIndex],
     pool: SubproblemPool,
     opts: BendersOptions,
     say: Callable[[str], None],
@@ -275,7 +284,7 @@ def _run(
             "max_iterations or time_limit, or solve the model monolithically."
         )
     outcomes = pool.solve([best[cols] for cols in linked], want_solution=True)
-    _, _, _ = master.solve()
+    master.solve()  # after the last cuts, so the yearly constraints have their final duals
     gap = _gap(lower, upper)
     result = _assemble(model, part, blocks, best, outcomes, master, upper, gap, iteration, start)
     capacities = {
@@ -308,7 +317,7 @@ def _gap(lower: float, upper: float) -> float:
 def _assemble(
     model: LinearModel,
     part: Partition,
-    blocks: list[BlockData],
+    blocks: list[BlockIndex],
     y: np.ndarray,
     outcomes: list[Outcome],
     master: Master,

@@ -220,7 +220,6 @@ class Subproblem:
             data.row_upper,
             self.options,
         )
-        self._elastic: highspy.Highs | None = None
         n = data.n_own
         self._linked_index = np.arange(n, n + len(data.linked), dtype=np.int32)
 
@@ -313,22 +312,23 @@ class Subproblem:
 
     def _violation(self, values: np.ndarray) -> tuple[float, np.ndarray, int]:
         """Minimum total row violation at ``values`` and its subgradient (elastic program)."""
-        if self._elastic is None:
-            d = self.data
-            n_rows = d.matrix.shape[0]
-            eye = sp.identity(n_rows, format="csc")
-            matrix = sp.csc_array(sp.hstack([d.matrix, eye, -eye]))
-            n_cols = d.matrix.shape[1]
-            self._elastic = _highs(
-                matrix,
-                np.concatenate([np.zeros(n_cols), np.ones(2 * n_rows)]),
-                np.concatenate([d.col_lower, np.zeros(2 * n_rows)]),
-                np.concatenate([d.col_upper, np.full(2 * n_rows, np.inf)]),
-                d.row_lower,
-                d.row_upper,
-                self.options,
-            )
-        h = self._elastic
+        # Built when needed and dropped after: infeasible proposals are rare after the first
+        # rounds, and a kept copy per block would double the pool's memory.
+        d = self.data
+        n_rows = d.matrix.shape[0]
+        eye = sp.identity(n_rows, format="csc")
+        matrix = sp.csc_array(sp.hstack([d.matrix, eye, -eye]))
+        n_cols = d.matrix.shape[1]
+        h = _highs(
+            matrix,
+            np.concatenate([np.zeros(n_cols), np.ones(2 * n_rows)]),
+            np.concatenate([d.col_lower, np.zeros(2 * n_rows)]),
+            np.concatenate([d.col_upper, np.full(2 * n_rows, np.inf)]),
+            d.row_lower,
+            d.row_upper,
+            self.options,
+        )
+        del matrix
         idx = self._linked_index
         if len(idx):
             h.changeColsBounds(len(idx), idx, values, values)
