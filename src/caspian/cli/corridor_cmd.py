@@ -24,6 +24,7 @@ from caspian.corridor.headlines import Headlines
 from caspian.corridor.run import prepare, run_scenario
 from caspian.corridor.scenario import available_scenarios
 from caspian.exceptions import InputError
+from caspian.report import write_report
 
 console = Console(highlight=False)
 data_app = typer.Typer(
@@ -96,7 +97,10 @@ def run(
         print_headlines(done.headlines, done.build_seconds, done.solve_seconds)
         for line in done.trade_summary:
             console.print(line, markup=False)
-        console.print(f"results: [bold]{out / scenario.name}[/] (network.nc opens in PyPSA)\n")
+        console.print(f"results: [bold]{out / scenario.name}[/] (network.nc opens in PyPSA)")
+        with console.status(f"{scenario.name}: drawing the report"):
+            report = write_report(out / scenario.name)
+        console.print(f"report: [bold]{report}[/]\n", soft_wrap=True)
 
 
 def print_headlines(h: Headlines, build_s: float, solve_s: float) -> None:

@@ -12,7 +12,7 @@ import sys
 import typer
 from rich.console import Console
 
-from caspian.cli import analysis_cmd, corridor_cmd, solve_cmd, sweep_cmd
+from caspian.cli import analysis_cmd, corridor_cmd, report_cmd, serve_cmd, solve_cmd, sweep_cmd
 from caspian.exceptions import AuditError, CaspianError, InputError, SolverError
 
 EXIT_INPUT = 2
@@ -30,6 +30,8 @@ solve_cmd.register(app)
 corridor_cmd.register(app)
 analysis_cmd.register(app)
 sweep_cmd.register(app)
+report_cmd.register(app)
+serve_cmd.register(app)
 
 
 @app.command()

@@ -1,0 +1,228 @@
+"""Where the web app finds runs and their files, and the checks that keep requests inside them.
+
+A run is a results folder holding ``headlines.json`` (what ``caspian run`` and sweeps write).
+Runs are found by scanning the results root (up to :data:`MAX_DEPTH` levels down) and the
+sweep catalogues; a run's id is its folder path below the root with ``~`` between folders
+(``run-20261127-120000~base``). A request's run id is only ever a key into the runs found, never
+turned into a path, and a file path inside a run is checked segment by segment, then resolved
+and required to stay inside the run folder (symbolic links included).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import stat
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from caspian.sweep.catalogue import Catalogue
+from caspian.sweep.runner import RUNS_FOLDER
+
+HEADLINES_FILE = "headlines.json"
+SCENARIO_FILE = "scenario.json"
+REPORT_FILE = "report.html"
+MAX_DEPTH = 3
+"""Folder levels below the results root searched for runs (``<out>/<scenario>`` is two,
+``<sweep>/runs/<id>`` three)."""
+
+SEGMENT = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
+"""One folder or file name: letters, digits, ``.``, ``_``, ``-``, not starting with a dot."""
+SEGMENT_RE = re.compile(SEGMENT)
+RUN_ID_RE = re.compile(rf"{SEGMENT}(?:~{SEGMENT}){{0,{MAX_DEPTH - 1}}}")
+RUN_ID_HELP = "letters, digits, '.', '_' and '-', with '~' between folders"
+DOWNLOADABLE = frozenset({".csv", ".json", ".nc", ".txt", ".html"})
+"""Suffixes of the files a run serves; anything else in its folder stays private."""
+
+
+class BadName(ValueError):
+    """A run id or file path that does not fit the safe pattern (HTTP 400)."""
+
+
+@dataclass(frozen=True)
+class RunEntry:
+    """A run found on disk: its id, folder and where it was found."""
+
+    id: str
+    path: Path
+    source: str
+    """``results`` (found under the results root) or ``catalogue``."""
+    modified: float
+    """When the run was written (POSIX time of its ``headlines.json``)."""
+    sweep: str | None = None
+    case_id: str | None = None
+    catalogue_headlines: dict[str, float | None] = field(default_factory=dict)
+    """Headlines only the catalogue holds (``npv_eur``, ``bcr``), None where missing."""
+
+    def headlines(self) -> dict[str, Any]:
+        """``headlines.json`` with non-finite numbers as None."""
+        return _finite(json.loads((self.path / HEADLINES_FILE).read_text()))
+
+    def scenario(self) -> dict[str, Any]:
+        """``scenario.json`` (empty if the run has none)."""
+        path = self.path / SCENARIO_FILE
+        return _finite(json.loads(path.read_text())) if path.is_file() else {}
+
+
+def check_run_id(run_id: str) -> str:
+    """``run_id`` if it fits :data:`RUN_ID_RE`, else :class:`BadName`."""
+    if not RUN_ID_RE.fullmatch(run_id):
+        raise BadName(f"{run_id!r} is not a run id ({RUN_ID_HELP}).")
+    return run_id
+
+
+def find_runs(results: Path, catalogues: tuple[Path, ...]) -> dict[str, RunEntry]:
+    """Every run under ``results`` and in ``catalogues``, by id, newest first.
+
+    A folder found both ways is listed once, with the catalogue's labels.
+    """
+    found: dict[Path, RunEntry] = {}
+    for path, modified in _scan(results):
+        run_id = "~".join(path.relative_to(results).parts)
+        found[path.resolve()] = RunEntry(run_id, path, "results", modified)
+    for catalogue in catalogues:
+        for entry in _catalogue_runs(catalogue):
+            key = entry.path.resolve()
+            if key in found:
+                entry = replace(entry, id=found[key].id)
+            found[key] = entry
+    entries = sorted(found.values(), key=lambda e: (-e.modified, e.id))
+    return {e.id: e for e in entries}
+
+
+def _scan(root: Path) -> list[tuple[Path, float]]:
+    """Run folders below ``root`` (those with ``headlines.json``, safe names, no symbolic
+    links) and when each was written."""
+    if not root.is_dir():
+        return []
+    runs: list[tuple[Path, float]] = []
+    level = [root]
+    for _ in range(MAX_DEPTH):
+        deeper: list[Path] = []
+        for folder in level:
+            for path in _subfolders(folder):
+                modified = _written(path)
+                if modified is not None:
+                    runs.append((path, modified))
+                else:
+                    deeper.append(path)
+        level = deeper
+    return runs
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    """The folders in ``folder`` with safe names, not following symbolic links."""
+    try:
+        with os.scandir(folder) as entries:
+            return [
+                Path(item.path)
+                for item in entries
+                if item.is_dir(follow_symlinks=False) and SEGMENT_RE.fullmatch(item.name)
+            ]
+    except OSError:  # unreadable: not ours to list
+        return []
+
+
+def _catalogue_runs(catalogue: Path) -> list[RunEntry]:
+    """The finished runs of a sweep catalogue whose results folder is still there."""
+    frame = Catalogue(catalogue, create=False).runs(status="done")
+    sweep_folder = catalogue.parent
+    prefix = sweep_folder.name if SEGMENT_RE.fullmatch(sweep_folder.name) else "sweep"
+    entries = []
+    for row in frame.itertuples(index=False):
+        path = sweep_folder / RUNS_FOLDER / str(row.run_id)
+        modified = _written(path)
+        if not SEGMENT_RE.fullmatch(str(row.run_id)) or modified is None:
+            continue
+        extra = {
+            name: _number(getattr(row, name)) for name in ("npv_eur", "bcr", "welfare_change_eur")
+        }
+        entries.append(
+            RunEntry(
+                f"{prefix}~{RUNS_FOLDER}~{row.run_id}",
+                path,
+                "catalogue",
+                modified,
+                str(row.sweep),
+                str(row.case_id),
+                extra,
+            )
+        )
+    return entries
+
+
+def _written(folder: Path) -> float | None:
+    """When ``folder``'s ``headlines.json`` was written, None if it has none."""
+    try:
+        found = (folder / HEADLINES_FILE).stat()
+    except OSError:
+        return None
+    return found.st_mtime if stat.S_ISREG(found.st_mode) else None
+
+
+def run_file(run: RunEntry, relative: str) -> Path:
+    """The file ``relative`` (``/`` between folders) inside ``run``'s folder.
+
+    Raises
+    ------
+    BadName
+        If a segment is empty, ``.``/``..``, absolute or has other characters than
+        :data:`SEGMENT` allows, or the suffix is not one a run serves.
+    FileNotFoundError
+        If there is no such regular file inside the run folder (a symbolic link that leads out
+        of the folder counts as missing).
+    """
+    parts = relative.split("/")
+    if len(parts) > MAX_DEPTH or not all(SEGMENT_RE.fullmatch(p) for p in parts):
+        raise BadName(
+            f"{relative!r} is not a file of a run: use names of letters, digits, '.', '_' "
+            "and '-' with '/' between folders."
+        )
+    if Path(parts[-1]).suffix not in DOWNLOADABLE:
+        raise BadName(f"{relative!r}: a run serves only {', '.join(sorted(DOWNLOADABLE))} files.")
+    root = run.path.resolve()
+    try:
+        path = root.joinpath(*parts).resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise FileNotFoundError(relative) from None
+    if not path.is_relative_to(root) or not path.is_file():
+        raise FileNotFoundError(relative)
+    return path
+
+
+def run_files(run: RunEntry) -> list[tuple[str, int]]:
+    """Relative path and size (bytes) of each file a run serves, sorted by path."""
+    root = run.path.resolve()
+    files = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if SEGMENT_RE.fullmatch(d))
+        for name in sorted(names):
+            path = Path(folder, name)
+            relative = path.relative_to(root).as_posix()
+            try:
+                files.append((relative, run_file(run, relative).stat().st_size))
+            except (BadName, FileNotFoundError):
+                continue
+    return sorted(files)
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities replaced by None, at any depth (JSON has neither)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
