@@ -7,17 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from caspian.cli.main import EXIT_INPUT, main
+from caspian.cli.main import EXIT_INPUT
 from caspian.network import write_network
 from caspian.network.examples import demo_network
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = done.value.code
-    return (0 if code is None else int(code)), out, err
+from tests.cli.test_cli import run
 
 
 def test_benders_matches_simplex(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from caspian.decompose.partition import Partition
 from caspian.decompose.subproblem import Outcome
 from caspian.optimize.assembly import LinearProgram
+from caspian.optimize.build import pass_program
 
 
 class MasterError(RuntimeError):
@@ -68,24 +69,7 @@ class Master:
         h.setOptionValue("output_flag", False)
         h.setOptionValue("solver", "simplex")
         h.setOptionValue("threads", 1)
-        n_cols = self.n_y + B
-        h.passModel(
-            n_cols,
-            len(rows),
-            matrix.nnz,
-            int(highspy.MatrixFormat.kColwise),
-            int(highspy.ObjSense.kMinimize),
-            0.0,
-            cost,
-            lower,
-            upper,
-            lp.row_lower[rows],
-            lp.row_upper[rows],
-            np.asarray(matrix.indptr, dtype=np.int32),
-            np.asarray(matrix.indices, dtype=np.int32),
-            np.asarray(matrix.data, dtype=np.float64),
-            np.zeros(n_cols, dtype=np.int32),
-        )
+        pass_program(h, matrix, cost, lower, upper, lp.row_lower[rows], lp.row_upper[rows])
         self._h = h
         self.n_cuts = 0
         self.n_global = len(part.global_rows)

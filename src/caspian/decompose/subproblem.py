@@ -28,6 +28,7 @@ import scipy.sparse as sp
 
 from caspian.decompose.partition import Partition
 from caspian.optimize.assembly import LinearProgram
+from caspian.optimize.build import pass_program
 
 CUT_COEFFICIENT_FLOOR = 1e-11
 """Subgradient entries smaller than this (relative to the largest) are solver noise; dropped."""
@@ -175,24 +176,7 @@ def _highs(
     h.setOptionValue("output_flag", False)
     for key, value in options.items():
         h.setOptionValue(key, value)
-    n_rows, n_cols = matrix.shape
-    h.passModel(
-        n_cols,
-        n_rows,
-        matrix.nnz,
-        int(highspy.MatrixFormat.kColwise),
-        int(highspy.ObjSense.kMinimize),
-        0.0,
-        np.ascontiguousarray(cost, dtype=np.float64),
-        np.ascontiguousarray(col_lower, dtype=np.float64),
-        np.ascontiguousarray(col_upper, dtype=np.float64),
-        np.ascontiguousarray(row_lower, dtype=np.float64),
-        np.ascontiguousarray(row_upper, dtype=np.float64),
-        np.asarray(matrix.indptr, dtype=np.int32),
-        np.asarray(matrix.indices, dtype=np.int32),
-        np.asarray(matrix.data, dtype=np.float64),
-        np.zeros(n_cols, dtype=np.int32),
-    )
+    pass_program(h, matrix, cost, col_lower, col_upper, row_lower, row_upper)
     return h
 
 

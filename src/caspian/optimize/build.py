@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from caspian.network.network import Network
 from caspian.network.validate import validate
@@ -108,23 +109,39 @@ class LinearModel:
 
 
 def _pass_model(h: highspy.Highs, lp: LinearProgram) -> highspy.HighsStatus:
-    m = lp.matrix
+    return pass_program(
+        h, lp.matrix, lp.cost, lp.col_lower, lp.col_upper, lp.row_lower, lp.row_upper
+    )
+
+
+def pass_program(
+    h: highspy.Highs,
+    matrix: sp.csc_array,
+    cost: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+) -> highspy.HighsStatus:
+    """Hand ``min cost^T x, row_lower <= matrix x <= row_upper, col bounds`` to ``h`` in memory
+    (compressed columns, all variables continuous)."""
+    n_rows, n_cols = matrix.shape
     return h.passModel(
-        lp.n_variables,
-        lp.n_constraints,
-        lp.nnz,
+        n_cols,
+        n_rows,
+        matrix.nnz,
         int(highspy.MatrixFormat.kColwise),
         int(highspy.ObjSense.kMinimize),
         0.0,
-        lp.cost,
-        lp.col_lower,
-        lp.col_upper,
-        lp.row_lower,
-        lp.row_upper,
-        np.asarray(m.indptr, dtype=np.int32),
-        np.asarray(m.indices, dtype=np.int32),
-        np.asarray(m.data, dtype=np.float64),
-        np.zeros(lp.n_variables, dtype=np.int32),  # all continuous
+        np.ascontiguousarray(cost, dtype=np.float64),
+        np.ascontiguousarray(col_lower, dtype=np.float64),
+        np.ascontiguousarray(col_upper, dtype=np.float64),
+        np.ascontiguousarray(row_lower, dtype=np.float64),
+        np.ascontiguousarray(row_upper, dtype=np.float64),
+        np.asarray(matrix.indptr, dtype=np.int32),
+        np.asarray(matrix.indices, dtype=np.int32),
+        np.asarray(matrix.data, dtype=np.float64),
+        np.zeros(n_cols, dtype=np.int32),
     )
 
 

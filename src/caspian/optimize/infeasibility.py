@@ -15,6 +15,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from caspian.optimize.build import pass_program
 from caspian.optimize.options import (
     AUTO_SIMPLEX_MAX_COLUMNS,
     HIGHS_SOLVER_NAME,
@@ -51,7 +52,6 @@ def _elastic(model: LinearModel, options: SolverOptions) -> list[str] | None:
     k = len(rows)
     eye = sp.csc_array((np.ones(k), (rows, np.arange(k))), shape=(lp.n_constraints, k))
     matrix = sp.hstack([lp.matrix, eye, -eye], format="csc")
-    n_cols = matrix.shape[1]
     cost = np.concatenate([np.zeros(lp.n_variables), np.ones(2 * k)])
     lower = np.concatenate([lp.col_lower, np.zeros(2 * k)])
     upper = np.concatenate([lp.col_upper, np.full(2 * k, np.inf)])
@@ -65,23 +65,7 @@ def _elastic(model: LinearModel, options: SolverOptions) -> list[str] | None:
     h.setOptionValue("solver", HIGHS_SOLVER_NAME[algorithm])
     if options.threads is not None:
         h.setOptionValue("threads", options.threads)
-    h.passModel(
-        n_cols,
-        lp.n_constraints,
-        matrix.nnz,
-        int(highspy.MatrixFormat.kColwise),
-        int(highspy.ObjSense.kMinimize),
-        0.0,
-        cost,
-        lower,
-        upper,
-        lp.row_lower,
-        lp.row_upper,
-        matrix.indptr.astype(np.int32),
-        matrix.indices.astype(np.int32),
-        matrix.data.astype(np.float64),
-        np.zeros(n_cols, dtype=np.int32),
-    )
+    pass_program(h, sp.csc_array(matrix), cost, lower, upper, lp.row_lower, lp.row_upper)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
