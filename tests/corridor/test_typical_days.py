@@ -72,3 +72,13 @@ def test_cli_passes_typical_days_on(capsys: pytest.CaptureFixture[str]) -> None:
         main(["run", "base", "--typical-days", "12", "--segments", "50"])
     assert done.value.code == 2
     assert "--typical-days 12" in capsys.readouterr().err
+
+
+def test_appraisal_of_a_typical_day_scenario_links_storage_over_the_year() -> None:
+    from caspian.corridor.appraisal import appraise_corridor_link
+
+    scenario = prepare("base", typical_days=4)
+    appraisal = appraise_corridor_link(scenario, capacity_mw=1000.0, sensitivity=False)
+    for result in (appraisal.cba.with_result, appraisal.cba.without_result):
+        assert result.periods is not None  # every solve saw the real sequence of days
+    assert np.isfinite(appraisal.cba.welfare_change)

@@ -36,7 +36,7 @@ from caspian.analysis.market import branch_statistics
 from caspian.analysis.welfare import area_emissions, area_welfare, curtailment
 from caspian.exceptions import InfeasibleError, InputError
 from caspian.network.network import Network, did_you_mean
-from caspian.optimize import OptimizationResult, SolverOptions, optimize
+from caspian.optimize import OptimizationResult, RepresentativePeriods, SolverOptions, optimize
 from caspian.optimize.context import NOMINAL_ATTR
 
 UNSERVED_CARRIERS = frozenset({"load_shedding", "load shedding", "unserved", "voll"})
@@ -112,6 +112,7 @@ def with_and_without(
     options: SolverOptions | None = None,
     progress: Callable[[str], None] | None = None,
     plan: OptimizationResult | None = None,
+    periods: RepresentativePeriods | None = None,
 ) -> LinkCBA:
     """Compare ``n`` with and without ``links``; see the module docstring.
 
@@ -130,6 +131,8 @@ def with_and_without(
     plan : with ``hold="fixed"``, an optimum of ``n`` with the links at ``capacity_mw`` whose
         capacities fix the other investments (saves the planning solve); by default it is
         solved here.
+    periods : the representative periods the snapshots of ``n`` stand for (typical days), if
+        any; every solve then links storage over the real sequence of periods.
     """
     say = progress or (lambda message: None)
     names = (links,) if isinstance(links, str) else tuple(links)
@@ -145,21 +148,21 @@ def with_and_without(
     if not names:
         raise InputError("no links to study.", component="Link", hint="Name at least one link.")
 
-    capacity = _capacities(n, names, capacity_mw, options, say)
+    capacity = _capacities(n, names, capacity_mw, options, say, periods)
     with_net = _set_links(n, capacity)
     without_net = _set_links(n, dict.fromkeys(names, 0.0))
     if hold == Hold.FIXED:
         planned = plan
         if planned is None:
             say("solving the system with the links to fix the other investments")
-            planned = optimize(with_net, options)
+            planned = optimize(with_net, options, periods=periods)
         with_net = fix_investments(with_net, planned)
         without_net = fix_investments(without_net, planned)
     say("solving with the links")
-    with_result = optimize(with_net, options)
+    with_result = optimize(with_net, options, periods=periods)
     say("solving without the links")
     try:
-        without_result = optimize(without_net, options)
+        without_result = optimize(without_net, options, periods=periods)
     except InfeasibleError as error:
         held = (
             " with the other investments fixed at the with-case plan" if hold == Hold.FIXED else ""
@@ -331,6 +334,7 @@ def _capacities(
     capacity_mw: float | Mapping[str, float] | None,
     options: SolverOptions | None,
     say: Callable[[str], None],
+    periods: RepresentativePeriods | None = None,
 ) -> dict[str, float]:
     links = n.static["Link"]
     if isinstance(capacity_mw, Mapping):
@@ -350,7 +354,7 @@ def _capacities(
         optimum: pd.Series | None = None
         if extendable:
             say("solving the network to size the extendable links")
-            optimum = optimize(n, options).capacity("Link")
+            optimum = optimize(n, options, periods=periods).capacity("Link")
         capacity = {
             name: float(optimum[name])
             if optimum is not None and name in extendable

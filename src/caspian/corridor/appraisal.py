@@ -31,7 +31,7 @@ from caspian.analysis.cba import (
     with_and_without,
 )
 from caspian.analysis.finance import ProjectAppraisal
-from caspian.corridor.build import _num, build_corridor_network
+from caspian.corridor.build import _num, build_corridor_model
 from caspian.corridor.dataset import Dataset, load_dataset
 from caspian.corridor.scenario import Scenario, load_scenario
 from caspian.exceptions import InputError
@@ -184,11 +184,13 @@ def appraise_corridor_link(
     """
     say = progress or (lambda message: None)
     ds = dataset or load_dataset()
-    if solved is not None:
-        n = solved.network  # the scenario's network, already built
-    else:
+    n = solved.network if solved is not None else None  # the scenario's network, if solved
+    periods = None
+    if n is None or scenario.resolution.typical_days is not None:
+        # With typical days, which real day each stands for comes with the build.
         say(f"{scenario.name}: building the network")
-        n = build_corridor_network(scenario, ds)
+        built, periods = build_corridor_model(scenario, ds)
+        n = n if n is not None else built
     links = links or caspian_links(n, ds)
     if not links:
         raise InputError(
@@ -200,7 +202,7 @@ def appraise_corridor_link(
     if capacity is None:
         if solved is None:
             say(f"{scenario.name}: solving to size the links")
-            solved = optimize(n, options)
+            solved = optimize(n, options, periods=periods)
         optimum = solved.capacity("Link")[links]
         capacity = float(optimum.max())
         if capacity >= 1.0 and len(links) == 1:
@@ -212,7 +214,14 @@ def appraise_corridor_link(
                 f"{capacity:,.0f} MW ({DEFAULT_PUT_IN_SCENARIO})"
             )
     cba = with_and_without(
-        n, links, capacity_mw=capacity, hold=hold, options=options, progress=say, plan=plan
+        n,
+        links,
+        capacity_mw=capacity,
+        hold=hold,
+        options=options,
+        progress=say,
+        plan=plan,
+        periods=periods,
     )
     costs = _total_costs(ds, scenario, links, capacity)
     finance = appraise_link(
@@ -255,10 +264,15 @@ def _tornado(
             say(f"sensitivity: {s.parameter} x{factor:g}")
             # The other investments stay at the plan of the with case; with nothing left
             # extendable, the pair is two dispatch solves.
-            varied = build_corridor_network(_vary(scenario, s.parameter, factor), ds)
+            varied, periods = build_corridor_model(_vary(scenario, s.parameter, factor), ds)
             net = fix_investments(varied, cba.with_result)
             pair = with_and_without(
-                net, links, capacity_mw=capacity, hold=Hold.REOPTIMISE, options=options
+                net,
+                links,
+                capacity_mw=capacity,
+                hold=Hold.REOPTIMISE,
+                options=options,
+                periods=periods,
             )
             benefits.append(pair.welfare_change)
         benefit_cases[s.parameter] = (f"x{s.low:g}", f"x{s.high:g}", benefits[0], benefits[1])
