@@ -27,11 +27,11 @@ import numpy as np
 import pandas as pd
 
 from caspian.decompose.master import Master
-from caspian.decompose.partition import Partition, partition_program
+from caspian.decompose.partition import Partition, hour_groups, partition_program
 from caspian.decompose.pool import LocalPool, SubproblemPool
 from caspian.decompose.start import coarse_start
 from caspian.decompose.subproblem import BlockData, Outcome, block_data
-from caspian.exceptions import InputError
+from caspian.exceptions import InputError, SolverError
 from caspian.network.network import Network
 from caspian.optimize.audit import audit
 from caspian.optimize.build import LinearModel, build_model
@@ -144,8 +144,7 @@ def time_blocks(n: Network, block_hours: float) -> np.ndarray:
     A last block shorter than half a block is merged into the one before it.
     """
     hours = n.snapshot_weightings["stores"].to_numpy(float)
-    start = np.concatenate([[0.0], np.cumsum(hours)[:-1]])
-    blocks = np.floor(start / block_hours + 1e-9).astype(np.int64)
+    blocks = hour_groups(hours, block_hours)
     last = int(blocks[-1]) if len(blocks) else 0
     if last > 0 and hours[blocks == last].sum() * 2 < block_hours:
         blocks[blocks == last] = last - 1
@@ -186,7 +185,7 @@ def solve_benders(
     index = [BlockIndex(d.block, d.own_columns, d.own_rows, d.linked) for d in blocks]
     del blocks
     try:
-        return _run(model, part, index, pool, opts, say, start)
+        return _run(model, part, snapshot_block, index, pool, opts, say, start)
     finally:
         pool.close()
 
@@ -204,6 +203,7 @@ def _default_pool(blocks: list[BlockData], opts: BendersOptions) -> SubproblemPo
 def _run(
     model: LinearModel,
     part: Partition,
+    snapshot_block: np.ndarray,
     blocks: list[BlockIndex],
     pool: SubproblemPool,
     opts: BendersOptions,
@@ -217,7 +217,6 @@ def _run(
     step = model.network.snapshot_weightings["stores"].to_numpy(float)
     if opts.start_hours is not None and len(step) and opts.start_hours > step.max():
         say(f"first proposal from the network at {opts.start_hours:g} h per snapshot")
-        snapshot_block = time_blocks(model.network, opts.block_hours)
         core = np.clip(
             coarse_start(model, part, snapshot_block, opts.start_hours),
             master.y_lower,
@@ -277,8 +276,6 @@ def _run(
             say(f"time limit of {opts.time_limit:g} s reached at gap {gap:.3%}")
             break
     if best is None:
-        from caspian.exceptions import SolverError
-
         raise SolverError(
             f"the decomposition found no feasible solution in {iteration} rounds; raise "
             "max_iterations or time_limit, or solve the model monolithically."

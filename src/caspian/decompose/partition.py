@@ -66,18 +66,11 @@ class Partition:
         return np.flatnonzero(self.col_block == block)
 
 
-def snapshot_blocks(n_snapshots: int, block_snapshots: int) -> np.ndarray:
-    """Block of each snapshot when the year is cut every ``block_snapshots`` snapshots.
-
-    A last block shorter than half a block is merged into the one before it.
-    """
-    if block_snapshots < 1:
-        raise ValueError("block_snapshots must be at least 1")
-    blocks = np.arange(n_snapshots) // block_snapshots
-    n_blocks = int(blocks[-1]) + 1 if n_snapshots else 0
-    if n_blocks > 1 and (blocks == n_blocks - 1).sum() * 2 < block_snapshots:
-        blocks[blocks == n_blocks - 1] = n_blocks - 2
-    return blocks
+def hour_groups(hours_per_snapshot: np.ndarray, hours: float) -> np.ndarray:
+    """Group of each snapshot when time is cut every ``hours`` hours (0, 1, ...), by the
+    snapshots' start times from the cumulative ``hours_per_snapshot``."""
+    start = np.concatenate([[0.0], np.cumsum(hours_per_snapshot)[:-1]])
+    return np.floor(start / hours + 1e-9).astype(np.int64)
 
 
 def column_snapshots(lp: LinearProgram) -> np.ndarray:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from caspian.decompose.partition import Partition, column_snapshots
+from caspian.decompose.partition import Partition, column_snapshots, hour_groups
 from caspian.network.network import Network
 from caspian.optimize import SolverOptions
 from caspian.optimize.build import LinearModel, build_model
@@ -52,9 +52,7 @@ def coarse_start(
     snapshot; a block's share of a global row is the coarse row's terms over that block.
     """
     n = model.network
-    step = n.snapshot_weightings["stores"].to_numpy(float)
-    start = np.concatenate([[0.0], np.cumsum(step)[:-1]])
-    groups = np.floor(start / hours + 1e-9).astype(np.int64)
+    groups = hour_groups(n.snapshot_weightings["stores"].to_numpy(float), hours)
     coarse = build_model(aggregate_snapshots(n, groups), check=False)
     solution = solve_model(coarse, SolverOptions())
     x_coarse = solution.col_value
