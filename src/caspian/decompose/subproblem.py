@@ -56,13 +56,19 @@ class BlockData:
     """Rows of the full program this block owns, in order (its global-row parts follow)."""
     linked: np.ndarray
     """Master column index of each linked column."""
-    linked_lower: np.ndarray
-    linked_upper: np.ndarray
-    """Bounds of the linked columns in the master (used for the relaxed lower bound)."""
 
     @property
     def n_own(self) -> int:
         return len(self.own_columns)
+
+    @property
+    def linked_lower(self) -> np.ndarray:
+        """Bounds of the linked columns in the master (used for the relaxed lower bound)."""
+        return self.col_lower[self.n_own :]
+
+    @property
+    def linked_upper(self) -> np.ndarray:
+        return self.col_upper[self.n_own :]
 
 
 def block_data(lp: LinearProgram, part: Partition, block: int) -> BlockData:
@@ -105,12 +111,10 @@ def block_data(lp: LinearProgram, part: Partition, block: int) -> BlockData:
 
     g_lower = lp.row_lower[g_rows[involved]]
     g_upper = lp.row_upper[g_rows[involved]]
+    # part - share <= 0 under an upper limit, >= 0 under a lower one, = 0 (the master chooses
+    # each block's exact share) for a range or an equality.
     part_lower = np.where(np.isfinite(g_lower), 0.0, -np.inf)
     part_upper = np.where(np.isfinite(g_upper), 0.0, np.inf)
-    # A range row is split with equalities: the master chooses each block's exact share.
-    ranged = np.isfinite(g_lower) & np.isfinite(g_upper)
-    part_lower[ranged] = 0.0
-    part_upper[ranged] = 0.0
 
     linked = np.concatenate(
         [master_of_col, [part.allocation_index(int(i), block) for i in involved]]
@@ -130,8 +134,6 @@ def block_data(lp: LinearProgram, part: Partition, block: int) -> BlockData:
         own_columns=own,
         own_rows=rows,
         linked=linked,
-        linked_lower=lin_lower,
-        linked_upper=lin_upper,
     )
 
 
