@@ -20,7 +20,6 @@ than wall time. Nothing asserts on time.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import tempfile
 import time
@@ -31,6 +30,7 @@ import numpy as np
 from rich.console import Console
 
 from bench.machine import machine_info
+from bench.report import write_csv
 from caspian.network import Network
 from caspian.optimize import SolverOptions, build_model
 from caspian.optimize.build import LinearModel
@@ -185,12 +185,8 @@ def main(argv: list[str] | None = None) -> None:
         for name, make in SOLVE_CASES.items():
             if name in wanted:
                 rows += measure_solves(console, name, make)
-    args.csv.parent.mkdir(parents=True, exist_ok=True)
     fields = list(dict.fromkeys(key for row in rows for key in row))
-    with args.csv.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(args.csv, rows, machine_info(), fields)
     console.print(f"written to {args.csv}")
 
 

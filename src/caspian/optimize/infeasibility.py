@@ -123,7 +123,7 @@ def _bus_lines(
 
 def _iis(model: LinearModel) -> list[str] | None:
     """Rows and columns of HiGHS's irreducible infeasible subset, labelled."""
-    h = model.to_highs(SolverOptions(algorithm="simplex"))
+    h = model.to_highs(SolverOptions(algorithm="simplex", scaling=False))  # rows by index only
     h.run()
     status, iis = h.getIis()
     if status != highspy.HighsStatus.kOk or not (iis.row_index_ or iis.col_index_):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -61,13 +62,13 @@ def web_state(request: Request) -> WebState:
 State = Annotated[WebState, Depends(web_state)]
 
 
-def lookup_run(state: WebState, run_id: str) -> RunEntry:
-    """The run ``run_id``; HTTP 400 for an id that is not a run id, 404 for an unknown one."""
+def lookup_run(runs: Mapping[str, RunEntry], run_id: str) -> RunEntry:
+    """The run ``run_id`` among ``runs`` (``WebState.runs()``); HTTP 400 for an id that is not a
+    run id, 404 for an unknown one."""
     try:
         check_run_id(run_id)
     except BadName as error:
         raise HTTPException(400, str(error)) from None
-    runs = state.runs()
     if run_id not in runs:
         hint = did_you_mean(run_id, runs) or " GET /api/runs lists the runs."
         raise HTTPException(404, f"no run '{run_id}'.{hint}")
@@ -75,7 +76,7 @@ def lookup_run(state: WebState, run_id: str) -> RunEntry:
 
 
 def run_entry(run_id: str, state: State) -> RunEntry:
-    return lookup_run(state, run_id)
+    return lookup_run(state.runs(), run_id)
 
 
 Run = Annotated[RunEntry, Depends(run_entry)]

@@ -9,6 +9,7 @@ memory: a restart forgets them, not their results.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import types
@@ -25,7 +26,7 @@ from pydantic.fields import FieldInfo
 
 from caspian.corridor.dataset import Dataset, load_dataset
 from caspian.corridor.run import prepare, run_scenario
-from caspian.corridor.scenario import Scenario, available_scenarios, load_scenario
+from caspian.corridor.scenario import Scenario, available_scenarios
 from caspian.exceptions import CaspianError
 from caspian.network.network import did_you_mean
 from caspian.optimize import SolverOptions
@@ -64,13 +65,14 @@ class JobsFull(RuntimeError):
     """As many jobs are queued or running as the server allows."""
 
 
-def parameters() -> list[Parameter]:
+@functools.cache
+def parameters() -> tuple[Parameter, ...]:
     """The parameters a job may change, in the order of the scenario schema."""
-    return [
+    return tuple(
         _describe(path, _field(path))
         for path in parameter_paths()
         if not path.startswith("resolution.")
-    ]
+    )
 
 
 def _field(path: str) -> FieldInfo:
@@ -159,7 +161,9 @@ def build_scenario(job: JobIn, settings: WebSettings) -> Scenario:
         hint = did_you_mean(job.scenario, shipped) or f" Shipped: {', '.join(shipped)}."
         raise JobInputError([(("scenario",), f"unknown scenario '{job.scenario}'.{hint}")])
     problems: list[tuple[Loc, str]] = []
-    hours = job.resolution_hours or load_scenario(job.scenario).resolution.hours
+    # The scenario's own resolution (segments or typical days included) unless the job sets hours.
+    scenario = prepare(job.scenario, job.resolution_hours)
+    hours = scenario.resolution.hours
     finest = settings.job_min_resolution_hours
     if hours < finest:
         problems.append(
@@ -168,13 +172,11 @@ def build_scenario(job: JobIn, settings: WebSettings) -> Scenario:
                 f"{hours} hours per snapshot is finer than this server allows; use {finest}-168.",
             )
         )
-        hours = finest
     known = [p.path for p in parameters()]
     for path in job.overrides:
         if path not in known:
             hint = did_you_mean(path, known) or " GET /api/scenarios lists the parameters."
             problems.append((("overrides", path), f"unknown parameter '{path}'.{hint}"))
-    scenario = prepare(job.scenario, hours)
     raw = scenario.model_dump()
     for path, value in job.overrides.items():
         if path in known:

@@ -9,8 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from caspian.atomic import write_text_atomic
 from caspian.exceptions import CaspianError
-from caspian.report import write_report
+from caspian.report import render_report
 from caspian.web.deps import Run, State, WebState, lookup_run
 from caspian.web.pages import render
 from caspian.web.schemas import ComparisonOut, RunDetailOut, RunOut
@@ -34,7 +35,8 @@ def get_run(run: Run) -> RunDetailOut:
 
 @router.get("/api/compare", summary="Two runs side by side: headlines, b - a, parameters")
 def compare(a: RunId, b: RunId, state: State) -> ComparisonOut:
-    return compare_runs(lookup_run(state, a), lookup_run(state, b))
+    runs = state.runs()
+    return compare_runs(lookup_run(runs, a), lookup_run(runs, b))
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -59,7 +61,8 @@ def report(run: Run, state: State) -> FileResponse:
 
 @router.get("/compare", response_class=HTMLResponse, include_in_schema=False)
 def compare_page(request: Request, a: RunId, b: RunId, state: State) -> HTMLResponse:
-    comparison = compare_runs(lookup_run(state, a), lookup_run(state, b))
+    runs = state.runs()
+    comparison = compare_runs(lookup_run(runs, a), lookup_run(runs, b))
     return render(request, "compare.html", title=f"{a} vs {b}", comparison=comparison)
 
 
@@ -76,10 +79,11 @@ def ensure_report(state: WebState, run: RunEntry) -> Path:
             if path is not None and path.is_file():
                 return path
         try:
+            html = render_report(run.path)  # drawn once, whichever folder takes it
             try:
-                return write_report(run.path)
+                return write_text_atomic(own, html, overwrite=True)
             except OSError:  # a read-only run folder
-                spare = write_report(run.path, state.scratch() / f"{run.id}.html")
+                spare = write_text_atomic(state.scratch() / f"{run.id}.html", html, overwrite=True)
                 state.spare_reports[run.id] = spare
                 return spare
         except CaspianError as error:
