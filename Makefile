@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test bench bench-sweep lint install install-test clean chromium
+.PHONY: run test docs bench bench-sweep lint install install-test clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +14,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP) install -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python chromium
-	$(PIP) install -e '.[test,lint]'
+$(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[docs]'
 	touch $(VENV)/.installed $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python chromium
+	$(PIP) install -e '.[test,lint,docs]'
+	touch $(VENV)/.installed $(VENV)/.installed-docs $@
 
 ## chromium: Debian's headless Chromium, for the browser tests and PNG/SVG export (never downloaded by Playwright)
 chromium:
@@ -36,6 +40,11 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+## make docs: the documentation site in site/; open site/index.html from disk (no server, no internet)
+docs: $(VENV)/.installed-docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+	@echo "documentation: site/index.html"
+
 ## make bench: the full-year corridor study (PyPSA + HiPO vs caspian's Benders, default run, typical
 ## days, synthetic 100x8760), then the synthetic build/solve ladder; ratios printed, CSVs in bench/results/
 bench: install-test
@@ -47,9 +56,9 @@ bench-sweep: install-test
 	$(BIN)/python -m bench.sweep_bench
 
 lint: install-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench docs/hooks
+	$(BIN)/ruff format --check src tests bench docs/hooks
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) results .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) results site .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,7 @@
 """caspian-grid: planning and trading power across the Caspian.
 
 The optimiser reads PyPSA networks (or caspian-grid's own folder format), builds the linear
-program directly as a sparse matrix, solves it with HiGHS and returns labelled results::
+program directly as a sparse matrix, solves it with HiGHS and returns labelled results:
 
     import caspian
     n = caspian.read_network("my_network.nc")

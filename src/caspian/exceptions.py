@@ -1,8 +1,8 @@
 """The package's errors. Every error caspian-grid raises on purpose derives from CaspianError.
 
-The CLI maps :class:`InputError` (and its subclasses) to exit code 2 with the message alone,
-no traceback; solver outcomes that are not optimal have their own classes so callers can
-react to each.
+The CLI maps [`InputError`][caspian.exceptions.InputError] (and its subclasses) to exit code 2 with
+the message alone, no traceback; solver outcomes that are not optimal have their own classes so
+callers can react to each.
 """
 
 from __future__ import annotations
@@ -16,7 +16,23 @@ class InputError(CaspianError, ValueError):
     """Bad input: a file, component, attribute or value that cannot be used.
 
     The message names where the problem is (file, component, attribute, value) and how to fix
-    it. Build messages with :func:`input_error` to keep them uniform.
+    it. Give the place and the fix as keyword arguments to keep messages uniform: the error's text
+    is ``"<file>: <component>.<attribute>: <message> <hint>"``, leaving out what is not given.
+
+    Parameters
+    ----------
+    message
+        what is wrong, with the offending value.
+    file
+        the file the input came from.
+    component
+        the component (``"Generator"``) or other part of the input.
+    attribute
+        the attribute or key within it.
+    value
+        the offending value, kept on the error for callers (not added to the text).
+    hint
+        how to fix it, appended to the text.
     """
 
     def __init__(

@@ -12,13 +12,14 @@ given capacity and once without them (capacity zero), and the indicators are the
 
 The links under study are never extendable in either case, so their own investment cost is
 not part of the welfare change: it enters the project-finance view
-(:func:`appraise_link`), which compares the annual welfare gain with the link's capex and O&M.
+([`appraise_link`][caspian.analysis.cba.appraise_link]), which compares the annual welfare gain with
+the link's capex and O&M.
 
 Indicators (with minus without, per period of the snapshots, usually a year): socio-economic
 welfare in total and by area, split into consumer surplus, producer surplus and congestion rent
 (which add up to the total); CO2 in tonnes and valued at low, central and high CO2 prices;
 renewable output and curtailment; losses; unserved energy (output of generators whose carrier
-is one of :data:`UNSERVED_CARRIERS`).
+is one of [`UNSERVED_CARRIERS`][caspian.analysis.cba.UNSERVED_CARRIERS]).
 """
 
 from __future__ import annotations
@@ -67,12 +68,22 @@ class LinkCBA:
 
     Attributes
     ----------
-    links : the links under study; capacity_mw their capacity in the *with* case.
-    hold : what the rest of the system did.
-    with_result, without_result : the two optima.
-    welfare : per area, the welfare parts with, without and their change (EUR per period).
-    indicators : tidy table (indicator, value, unit) of the changes, with minus without.
-    energy_carried_mwh : energy the links carried in the *with* case (both directions, MWh).
+    links
+        the links under study.
+    capacity_mw
+        their capacity in the *with* case, MW per link.
+    hold
+        what the rest of the system did.
+    split
+        share of each cross-area branch's congestion rent given to the area of its bus0.
+    with_result, without_result
+        the two optima.
+    welfare
+        per area, the welfare parts with, without and their change (EUR per period).
+    indicators
+        tidy table (indicator, value, unit) of the changes, with minus without.
+    energy_carried_mwh
+        energy the links carried in the *with* case (both directions, MWh).
     """
 
     links: tuple[str, ...]
@@ -118,20 +129,31 @@ def with_and_without(
 
     Parameters
     ----------
-    n : the network (not modified).
-    links : the Link names under study, taken out together.
-    capacity_mw : their capacity in the *with* case (MW), one number for all or one per link.
+    n
+        the network (not modified).
+    links
+        the Link names under study, taken out together.
+    capacity_mw
+        their capacity in the *with* case (MW), one number for all or one per link.
         Default: the optimum of ``n`` for extendable links (one extra solve), else ``p_nom``.
         A link whose optimum is zero cannot be studied this way: give a capacity.
-    hold : ``"fixed"`` or ``"reoptimise"`` (see the module docstring).
-    split : share of each branch's congestion rent that goes to the area of its bus0.
-    co2_prices : EUR/t by label for valuing the CO2 change (default :data:`DEFAULT_CO2_PRICES`).
-    options : solver options for every solve.
-    progress : called with a line of text at each step.
-    plan : with ``hold="fixed"``, an optimum of ``n`` with the links at ``capacity_mw`` whose
+    hold
+        ``"fixed"`` or ``"reoptimise"`` (see the module docstring).
+    split
+        share of each branch's congestion rent that goes to the area of its bus0.
+    co2_prices
+        EUR/t by label for valuing the CO2 change (default
+        [`DEFAULT_CO2_PRICES`][caspian.analysis.cba.DEFAULT_CO2_PRICES]).
+    options
+        solver options for every solve.
+    progress
+        called with a line of text at each step.
+    plan
+        with ``hold="fixed"``, an optimum of ``n`` with the links at ``capacity_mw`` whose
         capacities fix the other investments (saves the planning solve); by default it is
         solved here.
-    periods : the representative periods the snapshots of ``n`` stand for (typical days), if
+    periods
+        the representative periods the snapshots of ``n`` stand for (typical days), if
         any; every solve then links storage over the real sequence of periods.
     """
     say = progress or (lambda message: None)

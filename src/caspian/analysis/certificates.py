@@ -4,29 +4,29 @@ Exports
 -------
 The electricity an importer (e.g. ``"EU"``) buys from exporting areas is what *arrives* at the
 importer's buses over branches whose sending bus lies in an exporting area, in MW per snapshot
-(:meth:`~caspian.analysis.tracing.FlowTrace.imported_mw`), times the snapshot weights (h):
-:math:`E_t` (MWh). By default the exporting areas are every area other than the importer that
+([`imported_mw`][caspian.analysis.tracing.FlowTrace.imported_mw]), times the snapshot weights (h):
+$E_t$ (MWh). By default the exporting areas are every area other than the importer that
 has no market generator (carrier ``"market"``): price-taking markets such as Türkiye or Russia
 sell at their market price and are not the exporters whose green claims are in question.
 
 Guarantee-of-origin matching
 ----------------------------
-With :math:`R_t` the renewable generation of the exporting areas (MWh; generators and storage
+With $R_t$ the renewable generation of the exporting areas (MWh; generators and storage
 units whose carrier is renewable, e.g. reservoir hydro, counted where they feed the grid), the
 renewable share of the exports under a matching rule is
 
-.. math::
+$$
+s_\text{hourly} = \frac{\sum_t \min(E_t, R_t)}{\sum_t E_t}, \quad
+s_\text{monthly} = \frac{\sum_m \min(\sum_{t \in m} E_t, \sum_{t \in m} R_t)}{\sum_t E_t},
+\quad s_\text{annual} = \frac{\min(\sum_t E_t, \sum_t R_t)}{\sum_t E_t},
+$$
 
-    s_\text{hourly} = \frac{\sum_t \min(E_t, R_t)}{\sum_t E_t}, \quad
-    s_\text{monthly} = \frac{\sum_m \min(\sum_{t \in m} E_t, \sum_{t \in m} R_t)}{\sum_t E_t},
-    \quad s_\text{annual} = \frac{\min(\sum_t E_t, \sum_t R_t)}{\sum_t E_t},
-
-so :math:`s_\text{hourly} \le s_\text{monthly} \le s_\text{annual}`. The hourly rule matches
+so $s_\text{hourly} \le s_\text{monthly} \le s_\text{annual}$. The hourly rule matches
 snapshot by snapshot, which is hourly only for 1-hourly snapshots (with 24-hourly snapshots it is
 daily matching). Every rule lets the exports claim *all* renewable output of the exporters, as
 if domestic consumers claimed none: it is an upper bound on what certificates can back. The
-*traced* share (:mod:`caspian.analysis.tracing`, proportional sharing) is given beside them: the
-renewable part of the physical mix of what arrives.
+*traced* share ([`caspian.analysis.tracing`][caspian.analysis.tracing], proportional sharing) is
+given beside them: the renewable part of the physical mix of what arrives.
 
 CBAM
 ----
@@ -41,19 +41,19 @@ the EU grid, or there is no congestion on the path; (3) the plant emits at most
 Which route applies swings the netback of exports by about 30-70 EUR/MWh (Caspian dataset,
 section 5.6).
 
-:func:`cbam_exposure` attributes the exports to the area where the arriving power was generated,
-by tracing (``origin_area``), not to the area of the last border crossing: power from
-Kazakhstan wheeled through Azerbaijan and Georgia counts as Kazakh. It evaluates three rules,
-each giving tonnes and money at the given CO2 price:
+[`cbam_exposure`][caspian.analysis.certificates.cbam_exposure] attributes the exports to the area
+where the arriving power was generated, by tracing (``origin_area``), not to the area of the last
+border crossing: power from Kazakhstan wheeled through Azerbaijan and Georgia counts as Kazakh. It
+evaluates three rules, each giving tonnes and money at the given CO2 price:
 
-- ``default``: :math:`\sum_a f_a E_a` with the given grid factor :math:`f_a` (t/MWh) of each
-  origin area :math:`a` and :math:`E_a` the traced MWh from it;
-- ``actual``: :math:`\sum_t w_t \sum_k m_{tk} e_{tk}`, the traced MW :math:`m_{tk}` of every
+- ``default``: $\sum_a f_a E_a$ with the given grid factor $f_a$ (t/MWh) of each
+  origin area $a$ and $E_a$ the traced MWh from it;
+- ``actual``: $\sum_t w_t \sum_k m_{tk} e_{tk}$, the traced MW $m_{tk}$ of every
   origin (bus, carrier) times its emission intensity in that snapshot,
-  :math:`e_{tk} = \sum_{g \in k} \varepsilon_g p_{gt} / g_{tk}` with the generators' factors
-  :math:`\varepsilon_g` of :func:`~caspian.analysis.common.emission_factors` (t/MWh_el); storage
-  counts as zero emission and market imports carry the market carrier's (usually zero) factor;
-  whether the four conditions hold is not checked;
+  $e_{tk} = \sum_{g \in k} \varepsilon_g p_{gt} / g_{tk}$ with the generators' factors
+  $\varepsilon_g$ of [`emission_factors`][caspian.analysis.common.emission_factors] (t/MWh_el);
+  storage counts as zero emission and market imports carry the market carrier's (usually zero)
+  factor; whether the four conditions hold is not checked;
 - ``model_grid_factor``: like ``default`` with each area's modelled average intensity, annual
   emissions over annual generation of its generators (market generators left out); an area
   without such generation (a market) keeps its given factor.
@@ -111,19 +111,27 @@ def export_matching(
 
     Parameters
     ----------
-    n, result : the solved network.
-    importer_area : area receiving the exports.
-    exporter_areas : areas whose exports and renewable output count (default
-        :func:`default_exporters`).
-    renewable_carriers : carriers counted as renewable.
-    flow_trace : ``trace(n, result)`` if already computed.
+    n
+        the solved network.
+    result
+        its optimum.
+    importer_area
+        area receiving the exports.
+    exporter_areas
+        areas whose exports and renewable output count (default
+        [`default_exporters`][caspian.analysis.certificates.default_exporters]).
+    renewable_carriers
+        carriers counted as renewable.
+    flow_trace
+        ``trace(n, result)`` if already computed.
 
     Returns
     -------
-    One row per ``rule`` (``hourly``, ``monthly`` where the snapshots are dates, ``annual``,
-    ``traced``) with ``exported_mwh``, ``renewable_generation_mwh`` (of the exporters),
-    ``matched_mwh`` (renewable MWh credited to the exports) and ``renewable_share`` (1; NaN
-    if nothing is exported).
+    pd.DataFrame
+        One row per ``rule`` (``hourly``, ``monthly`` where the snapshots are dates, ``annual``,
+        ``traced``) with ``exported_mwh``, ``renewable_generation_mwh`` (of the exporters),
+        ``matched_mwh`` (renewable MWh credited to the exports) and ``renewable_share`` (1; NaN
+        if nothing is exported).
     """
     ft, exporters = _setup(n, result, importer_area, exporter_areas, flow_trace)
     green = frozenset(renewable_carriers)
@@ -160,14 +168,16 @@ def monthly_matching(
 ) -> pd.DataFrame:
     """Exports and renewable output per calendar month, matched monthly and hourly.
 
-    Snapshots belong to the month they start in. Parameters as :func:`export_matching`.
+    Snapshots belong to the month they start in. Parameters as
+    [`export_matching`][caspian.analysis.certificates.export_matching].
 
     Returns
     -------
-    One row per ``month`` (a ``pandas.Period``) with ``exported_mwh``,
-    ``renewable_generation_mwh``, ``matched_mwh`` (``min`` of the monthly sums),
-    ``hourly_matched_mwh`` (sum of the per-snapshot minima), ``renewable_share`` and
-    ``hourly_renewable_share`` (1; NaN in a month without exports).
+    pd.DataFrame
+        One row per ``month`` (a ``pandas.Period``) with ``exported_mwh``,
+        ``renewable_generation_mwh``, ``matched_mwh`` (``min`` of the monthly sums),
+        ``hourly_matched_mwh`` (sum of the per-snapshot minima), ``renewable_share`` and
+        ``hourly_renewable_share`` (1; NaN in a month without exports).
     """
     if not isinstance(n.snapshots, pd.DatetimeIndex):
         raise InputError(
@@ -196,10 +206,12 @@ class CbamExposure:
 
     Attributes
     ----------
-    by_origin : one row per ``rule`` and ``origin_area``: ``exported_mwh`` (MWh),
-        ``factor_t_per_mwh`` (t/MWh), ``emissions_t`` (t), ``cost_eur`` (EUR) and
-        ``cost_eur_per_mwh`` (EUR per MWh exported from that area).
-    total : one row per ``rule`` with the same columns summed over the origin areas
+    by_origin
+        one row per ``rule`` and ``origin_area``: ``exported_mwh`` (MWh), ``factor_t_per_mwh``
+        (t/MWh), ``emissions_t`` (t), ``cost_eur`` (EUR) and ``cost_eur_per_mwh`` (EUR per MWh
+        exported from that area).
+    total
+        one row per ``rule`` with the same columns summed over the origin areas
         (``factor_t_per_mwh`` is then the average, emissions over MWh).
     """
 
@@ -220,18 +232,27 @@ def cbam_exposure(
 
     Parameters
     ----------
-    n, result : the solved network.
-    importer_area : area receiving the exports (the EU).
-    grid_factors : t CO2/MWh of every area the exported power comes from (CBAM default
+    n
+        the solved network.
+    result
+        its optimum.
+    importer_area
+        area receiving the exports (the EU).
+    grid_factors
+        t CO2/MWh of every area the exported power comes from (CBAM default
         values); areas with no traced exports may be left out.
-    co2_price_eur_per_t : price of a CBAM certificate, EUR/t (the EU ETS price).
-    exporter_areas : areas whose branches into the importer count (default
-        :func:`default_exporters`).
-    flow_trace : ``trace(n, result)`` if already computed.
+    co2_price_eur_per_t
+        price of a CBAM certificate, EUR/t (the EU ETS price).
+    exporter_areas
+        areas whose branches into the importer count (default
+        [`default_exporters`][caspian.analysis.certificates.default_exporters]).
+    flow_trace
+        ``trace(n, result)`` if already computed.
 
     Returns
     -------
-    :class:`CbamExposure`; rules ``default``, ``actual`` and ``model_grid_factor``.
+    CbamExposure
+        with the rules ``default``, ``actual`` and ``model_grid_factor``.
     """
     price = _non_negative(co2_price_eur_per_t)
     if price is None:

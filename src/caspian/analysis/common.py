@@ -1,7 +1,8 @@
 """What every analysis needs: areas of buses, snapshot weights, branch flows, units on tables.
 
 Tables returned by ``caspian.analysis`` are tidy pandas frames whose units are in
-``frame.attrs["units"]`` (column -> unit), set with :func:`with_units`.
+``frame.attrs["units"]`` (column -> unit), set with
+[`with_units`][caspian.analysis.common.with_units].
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Conventions: money in EUR, rates as fractions per year (0.06 = 6 %/yr), cash flows indexed by
 year 0..N with each year's flow counted at the end of the year, so year 0 is undiscounted and
-year :math:`t` is discounted by :math:`(1 + r)^{-t}`. Costs are negative net cash flows.
+year $t$ is discounted by $(1 + r)^{-t}$. Costs are negative net cash flows.
 Nothing here solves a network; feed it benefits from ``caspian.analysis`` or elsewhere.
 """
 
@@ -31,7 +31,9 @@ IRR_GRID = np.concatenate([np.linspace(-0.99, 1.0, 200), np.geomspace(1.0, 1000.
 def annuity_factor(rate: float, years: float) -> float:
     r"""Capital recovery factor: the yearly payment that repays 1 EUR over ``years`` years.
 
-    .. math:: a(r, n) = \frac{r}{1 - (1 + r)^{-n}}, \qquad a(0, n) = 1 / n.
+    $$
+    a(r, n) = \frac{r}{1 - (1 + r)^{-n}}, \qquad a(0, n) = 1 / n.
+    $$
 
     ``rate`` per year (> -1), ``years`` > 0; the result is in 1/yr. E.g. a(6 %, 40) = 0.066462.
     """
@@ -49,13 +51,13 @@ def annuity_factor(rate: float, years: float) -> float:
 
 
 def present_value_factor(rate: float, year: float) -> float:
-    r"""Discount factor :math:`(1 + r)^{-t}` of a flow at the end of year :math:`t`."""
+    r"""Discount factor $(1 + r)^{-t}$ of a flow at the end of year $t$."""
     _check_rate(rate, "rate")
     return float((1.0 + rate) ** -year)
 
 
 def npv(cashflows: CashFlows, rate: float) -> float:
-    r"""Net present value :math:`\sum_t CF_t (1 + r)^{-t}` (EUR) of flows indexed by year."""
+    r"""Net present value $\sum_t CF_t (1 + r)^{-t}$ (EUR) of flows indexed by year."""
     _check_rate(rate, "rate")
     flows = _as_cashflows(cashflows)
     years = flows.index.to_numpy(float)
@@ -63,12 +65,13 @@ def npv(cashflows: CashFlows, rate: float) -> float:
 
 
 def irr(cashflows: CashFlows) -> float:
-    r"""Internal rate of return: the rate :math:`r > -1` with :math:`\mathrm{NPV}(r) = 0`.
+    r"""Internal rate of return: the rate $r > -1$ with $\mathrm{NPV}(r) = 0$.
 
-    The NPV is evaluated on the grid :data:`IRR_GRID` (-99 % to 100 000 %/yr); the root in the
-    first interval where it changes sign is refined with :func:`scipy.optimize.brentq`
-    (``xtol`` 1e-12). For a conventional project (outflows, then inflows) that root is the only
-    one; for flows that change sign several times it is the lowest of possibly several.
+    The NPV is evaluated on the grid [`IRR_GRID`][caspian.analysis.finance.IRR_GRID]
+    (-99 % to 100 000 %/yr); the root in the first interval where it changes sign is refined with
+    ``scipy.optimize.brentq`` (``xtol`` 1e-12). For a conventional project (outflows, then inflows)
+    that root is the only one; for flows that change sign several times it is the lowest of possibly
+    several.
 
     Returns NaN when the flows do not change sign (no investment or no return: every rate, or
     none, makes the NPV zero) or the NPV does not change sign on the grid (a return beyond it).
@@ -99,10 +102,10 @@ def irr(cashflows: CashFlows) -> float:
 def payback_year(cashflows: CashFlows, discount_rate: float | None = None) -> int | None:
     r"""First year from which the cumulative cash flow stays non-negative (``None`` if never).
 
-    The cumulative flow is :math:`C_t = \sum_{s \le t} CF_s`, or with ``discount_rate``
-    :math:`\sum_{s \le t} CF_s (1 + r)^{-s}` (discounted payback). The payback year is the
-    first :math:`t` with :math:`C_s \ge 0` for every :math:`s \ge t`, so leading zero years and a
-    later reinvestment that pushes :math:`C` negative again do not count as paid back.
+    The cumulative flow is $C_t = \sum_{s \le t} CF_s$, or with ``discount_rate``
+    $\sum_{s \le t} CF_s (1 + r)^{-s}$ (discounted payback). The payback year is the
+    first $t$ with $C_s \ge 0$ for every $s \ge t$, so leading zero years and a
+    later reinvestment that pushes $C$ negative again do not count as paid back.
     """
     flows = _as_cashflows(cashflows)
     values = flows.to_numpy(float)
@@ -121,20 +124,29 @@ def payback_year(cashflows: CashFlows, discount_rate: float | None = None) -> in
 # ------------------------------------------------------------------------------ appraisal
 @dataclass(frozen=True, eq=False)
 class ProjectAppraisal:
-    """Result of :func:`appraise_project` (EUR, EUR/yr, EUR/MWh).
+    """Result of ``appraise_project`` (EUR, EUR/yr, EUR/MWh).
 
     Attributes
     ----------
-    capex : investment (EUR, overnight: no interest during construction).
-    annuity : capex x annuity factor over the lifetime (EUR/yr).
-    npv : net present value of the cash flows (EUR).
-    irr : internal rate of return (per year; NaN if undefined, see :func:`irr`).
-    bcr : benefit-cost ratio, PV(benefits) / PV(capex + O&M) (NaN if there are no costs).
-    payback_year, discounted_payback_year : year from which the (discounted) cumulative net
-        cash flow stays non-negative, counted from the start of construction; None if never.
-    lcot_eur_per_mwh : levelised cost of transmission, (annuity + fixed O&M) / MWh carried per
+    capex
+        investment (EUR, overnight: no interest during construction).
+    annuity
+        capex x annuity factor over the lifetime (EUR/yr).
+    npv
+        net present value of the cash flows (EUR).
+    irr
+        internal rate of return (per year; NaN if undefined, see
+        [`irr`][caspian.analysis.finance.irr]).
+    bcr
+        benefit-cost ratio, PV(benefits) / PV(capex + O&M) (NaN if there are no costs).
+    payback_year, discounted_payback_year
+        year from which the (discounted) cumulative net cash flow stays non-negative, counted from
+        the start of construction; None if never.
+    lcot_eur_per_mwh
+        levelised cost of transmission, (annuity + fixed O&M) / MWh carried per
         year (EUR/MWh; NaN if the energy is unknown, inf if it is 0 and there are costs).
-    cash_flows : per year (index ``year``): ``capex``, ``om`` (costs, >= 0), ``benefit``,
+    cash_flows
+        per year (index ``year``): ``capex``, ``om`` (costs, >= 0), ``benefit``,
         ``net`` = benefit - capex - om, ``discount_factor`` and ``discounted_net`` (EUR).
     """
 
@@ -160,17 +172,17 @@ def appraise_project(
 ) -> ProjectAppraisal:
     r"""Appraise an investment with a constant yearly benefit over its lifetime.
 
-    Schedule: with :math:`C` = ``max(construction_years, 1)`` the capex is spent in equal parts
-    in years :math:`0..C-1`, and the project operates in years :math:`C..C+L-1` (:math:`L` =
+    Schedule: with $C$ = ``max(construction_years, 1)`` the capex is spent in equal parts
+    in years $0..C-1$, and the project operates in years $C..C+L-1$ ($L$ =
     ``lifetime_years``), earning ``annual_benefit_eur`` and paying ``fixed_om_eur_per_year``
     each year. So ``construction_years`` 0 and 1 both mean all capex in year 0 and benefits in
     years 1..L.
 
-    Results, with :math:`d_t = (1 + r)^{-t}`:
+    Results, with $d_t = (1 + r)^{-t}$:
 
-    - NPV = :math:`\sum_t d_t (B_t - K_t - O_t)`;
-    - BCR = :math:`\sum_t d_t B_t / \sum_t d_t (K_t + O_t)`;
-    - annuity = capex x :func:`annuity_factor` (r, L);
+    - NPV = $\sum_t d_t (B_t - K_t - O_t)$;
+    - BCR = $\sum_t d_t B_t / \sum_t d_t (K_t + O_t)$;
+    - annuity = capex x [`annuity_factor`][caspian.analysis.finance.annuity_factor] (r, L);
     - LCOT = (annuity + fixed O&M) / ``energy_carried_mwh_per_year`` (EUR/MWh).
 
     Raises
@@ -246,16 +258,19 @@ def tornado(base_npv: float, cases: Mapping[str, tuple[str, str, float, float]])
 
     Parameters
     ----------
-    base_npv : NPV of the base case (EUR).
-    cases : parameter -> (low label, high label, NPV with the low value, NPV with the high
+    base_npv
+        NPV of the base case (EUR).
+    cases
+        parameter -> (low label, high label, NPV with the low value, NPV with the high
         value), e.g. ``{"capex": ("-20 %", "+20 %", 410e6, 95e6)}``.
 
     Returns
     -------
-    One row per parameter, sorted by ``swing`` = :math:`|\mathrm{NPV_{high}} -
-    \mathrm{NPV_{low}}|` descending (ties keep the order given), with columns ``parameter``,
-    ``low``, ``high``, ``npv_low``, ``npv_high``, ``swing`` and ``delta_low``/``delta_high``
-    (NPV minus ``base_npv``), all in EUR but the labels.
+    pd.DataFrame
+        One row per parameter, sorted by ``swing`` =
+        $|\mathrm{NPV_{high}} - \mathrm{NPV_{low}}|$ descending (ties keep the order given), with
+        columns ``parameter``, ``low``, ``high``, ``npv_low``, ``npv_high``, ``swing`` and
+        ``delta_low``/``delta_high`` (NPV minus ``base_npv``), all in EUR but the labels.
     """
     rows = []
     for parameter, case in cases.items():

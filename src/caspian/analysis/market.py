@@ -1,11 +1,11 @@
 """Market outcomes of a solved network: prices, spreads, branch flows and congestion rent.
 
-Prices are the nodal prices of :attr:`OptimizationResult.prices` (EUR/MWh). Sums of energy and
-hours use the snapshot weights of :func:`~caspian.analysis.common.energy_weights` (h); sums of
-money use :func:`~caspian.analysis.common.cost_weights` (h), the weights the prices were divided
-by. Branches are all Lines and Links, as collected by
-:func:`~caspian.analysis.common.branch_flows`, with PyPSA's signs: ``p0``/``p1`` are withdrawn
-at ``bus0``/``bus1`` (negative where power arrives).
+Prices are the nodal prices of ``OptimizationResult.prices`` (EUR/MWh). Sums of energy and
+hours use the snapshot weights of [`energy_weights`][caspian.analysis.common.energy_weights] (h);
+sums of money use [`cost_weights`][caspian.analysis.common.cost_weights] (h), the weights the prices
+were divided by. Branches are all Lines and Links, as collected by
+[`branch_flows`][caspian.analysis.common.branch_flows], with PyPSA's signs: ``p0``/``p1`` are
+withdrawn at ``bus0``/``bus1`` (negative where power arrives).
 """
 
 from __future__ import annotations
@@ -41,19 +41,20 @@ def price_statistics(
 ) -> pd.DataFrame:
     r"""Price statistics of every bus, EUR/MWh.
 
-    With :math:`w_t` the hours of snapshot :math:`t`, :math:`\lambda_{b,t}` the price and
-    :math:`L_{b,t}` the load (MW) at bus :math:`b`:
+    With $w_t$ the hours of snapshot $t$, $\lambda_{b,t}$ the price and
+    $L_{b,t}$ the load (MW) at bus $b$:
 
-    - ``mean`` = :math:`\sum_t w_t \lambda_{b,t} / \sum_t w_t` (time-weighted);
-    - ``load_weighted_mean`` = :math:`\sum_t w_t L_{b,t} \lambda_{b,t} / \sum_t w_t L_{b,t}`,
+    - ``mean`` = $\sum_t w_t \lambda_{b,t} / \sum_t w_t$ (time-weighted);
+    - ``load_weighted_mean`` = $\sum_t w_t L_{b,t} \lambda_{b,t} / \sum_t w_t L_{b,t}$,
       what the bus's load pays on average; NaN where the bus has no (positive) load;
     - ``min``, ``max``; ``std`` = time-weighted population standard deviation
-      :math:`\sqrt{\sum_t w_t (\lambda_{b,t} - \mathrm{mean})^2 / \sum_t w_t}`;
-    - ``hours_non_positive`` = :math:`\sum_t w_t [\lambda_{b,t} \le \mathrm{zero\_tol}]` (h).
+      $\sqrt{\sum_t w_t (\lambda_{b,t} - \mathrm{mean})^2 / \sum_t w_t}$;
+    - ``hours_non_positive`` = $\sum_t w_t [\lambda_{b,t} \le \mathrm{zero\_tol}]$ (h).
 
     Returns
     -------
-    One row per bus (index ``bus``) with its ``area`` and the columns above.
+    pd.DataFrame
+        One row per bus (index ``bus``) with its ``area`` and the columns above.
     """
     prices = _bus_prices(n, result)
     w = energy_weights(n)
@@ -85,14 +86,15 @@ def price_statistics(
 def price_duration_curves(n: Network, result: OptimizationResult) -> pd.DataFrame:
     r"""Price duration curve of every bus: prices sorted from highest to lowest.
 
-    For bus :math:`b` the snapshots are sorted by price, descending (ties keep snapshot order),
-    and ``hours`` is the cumulative weight :math:`\sum_{s \le k} w_s` up to and including the
-    :math:`k`-th: the price is at least ``price`` for ``hours`` hours. The last ``hours`` of
+    For bus $b$ the snapshots are sorted by price, descending (ties keep snapshot order),
+    and ``hours`` is the cumulative weight $\sum_{s \le k} w_s$ up to and including the
+    $k$-th: the price is at least ``price`` for ``hours`` hours. The last ``hours`` of
     every bus is the total modelled time (8760 h for a full weighted year).
 
     Returns
     -------
-    Long table with columns ``bus``, ``area``, ``hours`` (h) and ``price`` (EUR/MWh).
+    pd.DataFrame
+        Long table with columns ``bus``, ``area``, ``hours`` (h) and ``price`` (EUR/MWh).
     """
     prices = _bus_prices(n, result)
     w = energy_weights(n).to_numpy(float)
@@ -122,11 +124,13 @@ class PriceSpreads:
 
     Attributes
     ----------
-    hourly : snapshots x branches, :math:`\\lambda_{bus1,t} - \\lambda_{bus0,t}` (EUR/MWh);
+    hourly
+        snapshots x branches, $\\lambda_{bus1,t} - \\lambda_{bus0,t}$ (EUR/MWh);
         positive where power is worth more at ``bus1``, so flow bus0 -> bus1 pays.
-    summary : per branch (index ``branch``): ``component``, ``bus0``, ``bus1``,
-        ``mean`` and ``mean_abs`` (time-weighted, EUR/MWh) and ``share_above_threshold``
-        (share of hours with :math:`|\\text{spread}| >` ``threshold``, 0..1).
+    summary
+        per branch (index ``branch``): ``component``, ``bus0``, ``bus1``, ``mean`` and ``mean_abs``
+        (time-weighted, EUR/MWh) and ``share_above_threshold`` (share of hours with
+        $|\\text{spread}| >$ ``threshold``, 0..1).
     """
 
     hourly: pd.DataFrame
@@ -134,11 +138,11 @@ class PriceSpreads:
 
 
 def price_spreads(n: Network, result: OptimizationResult, threshold: float = 1.0) -> PriceSpreads:
-    r"""Price spread :math:`\lambda_{bus1,t} - \lambda_{bus0,t}` of every Line and Link.
+    r"""Price spread $\lambda_{bus1,t} - \lambda_{bus0,t}$ of every Line and Link.
 
-    The summary weights snapshots by their hours :math:`w_t`: ``mean`` =
-    :math:`\sum_t w_t s_t / \sum_t w_t`, ``mean_abs`` the same of :math:`|s_t|`, and
-    ``share_above_threshold`` = :math:`\sum_t w_t [|s_t| > \mathrm{threshold}] / \sum_t w_t`.
+    The summary weights snapshots by their hours $w_t$: ``mean`` =
+    $\sum_t w_t s_t / \sum_t w_t$, ``mean_abs`` the same of $|s_t|$, and
+    ``share_above_threshold`` = $\sum_t w_t [|s_t| > \mathrm{threshold}] / \sum_t w_t$.
     ``threshold`` is in EUR/MWh (default 1).
     """
     flows = branch_flows(n, result)
@@ -168,23 +172,24 @@ def price_spreads(n: Network, result: OptimizationResult, threshold: float = 1.0
 def branch_statistics(n: Network, result: OptimizationResult, tol: float = 1e-3) -> pd.DataFrame:
     r"""Energy, losses, utilisation and congestion of every Line and Link.
 
-    With :math:`w_t` the hours of snapshot :math:`t` and PyPSA's ``p0``/``p1`` (MW withdrawn
+    With $w_t$ the hours of snapshot $t$ and PyPSA's ``p0``/``p1`` (MW withdrawn
     at bus0/bus1):
 
     - ``capacity`` (MW): optimal ``s_nom``/``p_nom``;
-    - ``energy_forward`` = :math:`\sum_t w_t \max(p_{0,t}, 0)` (MWh leaving bus0 towards bus1);
-    - ``energy_backward`` = :math:`\sum_t w_t \max(p_{1,t}, 0)` (MWh leaving bus1 towards bus0);
+    - ``energy_forward`` = $\sum_t w_t \max(p_{0,t}, 0)$ (MWh leaving bus0 towards bus1);
+    - ``energy_backward`` = $\sum_t w_t \max(p_{1,t}, 0)$ (MWh leaving bus1 towards bus0);
     - ``energy_net`` = forward - backward, both measured at their sending end (MWh);
-    - ``losses`` = :math:`\sum_t w_t (p_{0,t} + p_{1,t})` (MWh; 0 for lines);
-    - ``utilisation`` = :math:`\sum_t w_t |f_t| / (\sum_t w_t \cdot \mathrm{capacity})`
-      (0..1; NaN below :data:`MIN_CAPACITY_MW`), where :math:`f_t` is the rated flow:
-      ``p0`` of a line, ``p`` of a link, i.e. the sending-end flow (bus0's in forward, bus1's
-      in backward hours) of lines and bidirectional links;
-    - ``hours_congested_forward`` = :math:`\sum_t w_t [f_t \ge (1-\mathrm{tol})\,\bar F_t]` and
-      ``hours_congested_backward`` = :math:`\sum_t w_t [-f_t \ge (1-\mathrm{tol})\,\underline
-      F_t]` (h), with the limits :math:`\bar F_t` = ``s_max_pu``/``p_max_pu`` x capacity and
-      :math:`\underline F_t` = ``s_max_pu``/``-p_min_pu`` x capacity; a zero limit, or a
-      branch below :data:`MIN_CAPACITY_MW`, is never counted as congested.
+    - ``losses`` = $\sum_t w_t (p_{0,t} + p_{1,t})$ (MWh; 0 for lines);
+    - ``utilisation`` = $\sum_t w_t |f_t| / (\sum_t w_t \cdot \mathrm{capacity})$
+      (0..1; NaN below [`MIN_CAPACITY_MW`][caspian.analysis.market.MIN_CAPACITY_MW]), where $f_t$ is
+      the rated flow: ``p0`` of a line, ``p`` of a link, i.e. the sending-end flow (bus0's in
+      forward, bus1's in backward hours) of lines and bidirectional links;
+    - ``hours_congested_forward`` = $\sum_t w_t [f_t \ge (1-\mathrm{tol})\,\bar F_t]$ and
+      ``hours_congested_backward`` =
+      $\sum_t w_t [-f_t \ge (1-\mathrm{tol})\,\underline F_t]$ (h), with the limits $\bar F_t$ =
+      ``s_max_pu``/``p_max_pu`` x capacity and $\underline F_t$ = ``s_max_pu``/``-p_min_pu`` x
+      capacity; a zero limit, or a branch below
+      [`MIN_CAPACITY_MW`][caspian.analysis.market.MIN_CAPACITY_MW], is never counted as congested.
 
     A bidirectional link that runs both ways in one hour (possible when dumping energy at
     negative prices) shows only its net flow here, as ``p0``/``p1`` carry only the net.
@@ -238,12 +243,16 @@ class CongestionRent:
 
     Attributes
     ----------
-    hourly : snapshots x branches, EUR earned in each snapshot (already weighted by its hours).
-    by_branch : per branch (index ``branch``): ``component``, ``bus0``, ``bus1``, ``area0``,
+    hourly
+        snapshots x branches, EUR earned in each snapshot (already weighted by its hours).
+    by_branch
+        per branch (index ``branch``): ``component``, ``bus0``, ``bus1``, ``area0``,
         ``area1`` and ``rent`` (EUR over the modelled period; a year when the weights sum to
         8760 h).
-    by_area : per area (index ``area``): ``rent`` (EUR) received under the ``split`` rule.
-    split : share of every cross-area branch's rent given to bus0's area.
+    by_area
+        per area (index ``area``): ``rent`` (EUR) received under the ``split`` rule.
+    split
+        share of every cross-area branch's rent given to bus0's area.
     """
 
     hourly: pd.DataFrame
@@ -256,19 +265,21 @@ def congestion_rent(n: Network, result: OptimizationResult, split: float = 0.5) 
     r"""Congestion rent of every Line and Link, per snapshot, per branch and per area (EUR).
 
     The branch buys what it withdraws at each end at that end's price and sells what it
-    injects, so with PyPSA's ``p0``/``p1`` (MW withdrawn) and :math:`w_t` the objective weight
-    (h) of snapshot :math:`t`:
+    injects, so with PyPSA's ``p0``/``p1`` (MW withdrawn) and $w_t$ the objective weight
+    (h) of snapshot $t$:
 
-    .. math:: R_t = w_t \, (-\lambda_{1,t} p_{1,t} - \lambda_{0,t} p_{0,t}).
+    $$
+    R_t = w_t \, (-\lambda_{1,t} p_{1,t} - \lambda_{0,t} p_{0,t}).
+    $$
 
-    In forward flow (:math:`p_0 > 0`, :math:`-p_1 = \eta p_0` arrives) this is
-    :math:`w_t (\lambda_1 \eta p_0 - \lambda_0 p_0)`; backwards the roles swap. It nets out
-    losses: an uncongested lossy link has :math:`\lambda_1 = \lambda_0 / \eta` and earns 0; a
-    congested one earns :math:`(\lambda_1 \eta - \lambda_0) p_0 \ge 0`. A lossy link can show a
+    In forward flow ($p_0 > 0$, $-p_1 = \eta p_0$ arrives) this is
+    $w_t (\lambda_1 \eta p_0 - \lambda_0 p_0)$; backwards the roles swap. It nets out
+    losses: an uncongested lossy link has $\lambda_1 = \lambda_0 / \eta$ and earns 0; a
+    congested one earns $(\lambda_1 \eta - \lambda_0) p_0 \ge 0$. A lossy link can show a
     *negative* rent where it flows although the prices at its ends are equal (e.g. held at a
     minimum flow by ``p_min_pu > 0``, or, in a meshed grid, prices equalised through a lossless
-    path): it buys :math:`p_0` and sells only :math:`\eta p_0` at the same price
-    :math:`\lambda > 0`, paying :math:`\lambda (1 - \eta) p_0` for its losses. Forced flows
+    path): it buys $p_0$ and sells only $\eta p_0$ at the same price
+    $\lambda > 0$, paying $\lambda (1 - \eta) p_0$ for its losses. Forced flows
     against the price difference give negative rent even without losses.
 
     Sharing between areas: a branch whose two buses lie in different areas gives ``split`` of
@@ -278,7 +289,8 @@ def congestion_rent(n: Network, result: OptimizationResult, split: float = 0.5) 
 
     Parameters
     ----------
-    split : share (0..1) of a cross-area branch's rent that goes to bus0's area.
+    split
+        share (0..1) of a cross-area branch's rent that goes to bus0's area.
     """
     if not (isinstance(split, int | float) and 0.0 <= split <= 1.0):
         raise InputError(
@@ -327,7 +339,7 @@ def congestion_rent(n: Network, result: OptimizationResult, split: float = 0.5) 
 
 
 def rent_by_area(n: Network, result: OptimizationResult, split: float = 0.5) -> pd.Series:
-    """Congestion rent received by every area (EUR), as :func:`congestion_rent` shares it."""
+    """Congestion rent received by every area (EUR), as ``congestion_rent`` shares it."""
     rent = congestion_rent(n, result, split).by_area["rent"]
     rent.attrs["units"] = "EUR"
     return rent

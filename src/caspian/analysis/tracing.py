@@ -3,47 +3,49 @@ r"""Where electricity comes from: flow tracing by proportional sharing on a solv
 Method
 ------
 Each snapshot is traced on its own, from the solved dispatch and branch flows, with the
-*proportional sharing* principle of Bialek [1]_ and Kirschen, Allan and Strbac [2]_ in the
-matrix form used for large renewable systems by Hörsch, Schäfer et al. [3]_ ("average
+*proportional sharing* principle of Bialek [1] and Kirschen, Allan and Strbac [2] in the
+matrix form used for large renewable systems by Hörsch, Schäfer et al. [3] ("average
 participation"): every MW leaving a bus carries the mix of everything that entered it.
 
-At bus :math:`i` the **local sources** are generators with :math:`p > 0` (a market
+At bus $i$ the **local sources** are generators with $p > 0$ (a market
 generator's import included), storage units' ``p_dispatch`` and stores' discharge
-(:math:`p > 0`). Each source has an *origin* :math:`k` = (bus, carrier); results are reported by
+($p > 0$). Each source has an *origin* $k$ = (bus, carrier); results are reported by
 (``origin_area``, ``origin_carrier``), the area being the bus's ``country``
-(:func:`~caspian.analysis.common.bus_areas`). The **sinks** are loads, generators with
-:math:`p < 0` (sales into a market), storage charging and the departures over branches.
+([`bus_areas`][caspian.analysis.common.bus_areas]). The **sinks** are loads, generators with
+$p < 0$ (sales into a market), storage charging and the departures over branches.
 
-A branch :math:`b` whose ends see a withdrawal :math:`d_b > 0` at one bus and an injection at the
-other *transfers* power from the sending bus :math:`j` to the receiving bus :math:`i`:
-:math:`d_b` departs and :math:`a_b` arrives (PyPSA's signs: forward ``d = p0``, ``a = -p1``;
-backward ``d = p1``, ``a = -p0``). The loss :math:`d_b - a_b` is taken proportionally from what
-departs, so the mix of what arrives is the sender's mix, scaled by :math:`a_b / d_b`. Where both
+A branch $b$ whose ends see a withdrawal $d_b > 0$ at one bus and an injection at the
+other *transfers* power from the sending bus $j$ to the receiving bus $i$:
+$d_b$ departs and $a_b$ arrives (PyPSA's signs: forward ``d = p0``, ``a = -p1``;
+backward ``d = p1``, ``a = -p0``). The loss $d_b - a_b$ is taken proportionally from what
+departs, so the mix of what arrives is the sender's mix, scaled by $a_b / d_b$. Where both
 ends withdraw (simultaneous flows of a two-way link) both withdrawals are sinks, counted as loss;
 where an end injects without a withdrawal at the other (efficiency above one), the injection is a
-local source with carrier ``"Line"`` or ``"Link"``. Flows with :math:`|p| \le 10^{-6}` MW are
+local source with carrier ``"Line"`` or ``"Link"``. Flows with $|p| \le 10^{-6}$ MW are
 ignored.
 
-The **throughput** of bus :math:`i` (MW) is
+The **throughput** of bus $i$ (MW) is
 
-.. math:: P_i = \sum_k g_{ik} + \sum_{b: j \to i} a_b ,
+$$
+P_i = \sum_k g_{ik} + \sum_{b: j \to i} a_b ,
+$$
 
-and the vector :math:`y_i` of MW passing through :math:`i` by origin satisfies
+and the vector $y_i$ of MW passing through $i$ by origin satisfies
 
-.. math::
-
-    y_{ik} = g_{ik} + \sum_{b: j \to i} a_b \frac{y_{jk}}{P_j}
-    \quad\Longleftrightarrow\quad (I - B)\, Y = G, \qquad
-    B_{ij} = \sum_{b: j \to i} \frac{a_b}{P_j}.
+$$
+y_{ik} = g_{ik} + \sum_{b: j \to i} a_b \frac{y_{jk}}{P_j}
+\quad\Longleftrightarrow\quad (I - B)\, Y = G, \qquad
+B_{ij} = \sum_{b: j \to i} \frac{a_b}{P_j}.
+$$
 
 The system of all snapshots is block diagonal; it is solved at once with a sparse LU
-factorisation (``scipy.sparse.linalg.splu``). :math:`\sum_k y_{ik} = P_i`, so the share of
-origin :math:`k` at bus :math:`i` is :math:`y_{ik} / P_i`, and any sink :math:`s` at :math:`i`
-(load, sale, charge, departure) consumes :math:`s \cdot y_{ik} / P_i` of origin :math:`k`. A
+factorisation (``scipy.sparse.linalg.splu``). $\sum_k y_{ik} = P_i$, so the share of
+origin $k$ at bus $i$ is $y_{ik} / P_i$, and any sink $s$ at $i$
+(load, sale, charge, departure) consumes $s \cdot y_{ik} / P_i$ of origin $k$. A
 closed circulation (power going round a loop with no source or sink on it, possible in a
-degenerate optimum) makes :math:`I - B` singular; it carries nothing, and a factor
-:math:`1 - 10^{-9}` on :math:`B` then gives it a zero mix. Energies are MW times the snapshot
-weights of :func:`~caspian.analysis.common.energy_weights` (h).
+degenerate optimum) makes $I - B$ singular; it carries nothing, and a factor
+$1 - 10^{-9}$ on $B$ then gives it a zero mix. Energies are MW times the snapshot
+weights of [`energy_weights`][caspian.analysis.common.energy_weights] (h).
 
 Limits of the method: proportional sharing is a convention, not physics (other rules, such as
 "first in, first out" or marginal participation, give other answers); storage re-emits what it
@@ -51,13 +53,13 @@ stored under its own carrier, so the origin of charged energy is not carried thr
 
 References
 ----------
-.. [1] J. Bialek, "Tracing the flow of electricity", IEE Proc. Gener. Transm. Distrib.
-   143(4), 313-320, 1996.
-.. [2] D. Kirschen, R. Allan, G. Strbac, "Contributions of individual generators to loads and
-   flows", IEEE Trans. Power Syst. 12(1), 52-60, 1997.
-.. [3] J. Hörsch, M. Schäfer, S. Becker, S. Schramm, M. Greiner, "Flow tracing as a tool set
-   for the analysis of networked large-scale renewable electricity systems", Int. J. Electr.
-   Power Energy Syst. 96, 390-397, 2018.
+- [1] J. Bialek, "Tracing the flow of electricity", IEE Proc. Gener. Transm. Distrib.
+  143(4), 313-320, 1996.
+- [2] D. Kirschen, R. Allan, G. Strbac, "Contributions of individual generators to loads and
+  flows", IEEE Trans. Power Syst. 12(1), 52-60, 1997.
+- [3] J. Hörsch, M. Schäfer, S. Becker, S. Schramm, M. Greiner, "Flow tracing as a tool set
+  for the analysis of networked large-scale renewable electricity systems", Int. J. Electr.
+  Power Energy Syst. 96, 390-397, 2018.
 """
 
 from __future__ import annotations
@@ -108,19 +110,29 @@ class FlowTrace:
 
     Attributes
     ----------
-    snapshots, buses, branches : the labels of the axes.
-    weights_h : hours each snapshot stands for, shape (T,).
-    bus_area : area of every bus.
-    origins : one row per origin ``k``: ``origin_bus``, ``origin_area``, ``origin_carrier``.
-    source_mw : ``g``, MW injected by each origin, shape (T, K).
-    node_mw : ``y``, MW by origin passing through each bus, shape (T, N, K).
-    throughput_mw : ``P``, shape (T, N); ``node_mw.sum(-1) == throughput_mw`` except on a
+    snapshots, buses, branches
+        the labels of the axes.
+    weights_h
+        hours each snapshot stands for, shape (T,).
+    bus_area
+        area of every bus.
+    origins
+        one row per origin ``k``: ``origin_bus``, ``origin_area``, ``origin_carrier``.
+    source_mw
+        ``g``, MW injected by each origin, shape (T, K).
+    node_mw
+        ``y``, MW by origin passing through each bus, shape (T, N, K).
+    throughput_mw
+        ``P``, shape (T, N); ``node_mw.sum(-1) == throughput_mw`` except on a
         closed circulation, whose mix is zero.
-    sink_mw : MW leaving the system at each bus by kind (``load``, ``sale``, ``storage``, and
+    sink_mw
+        MW leaving the system at each bus by kind (``load``, ``sale``, ``storage``, and
         ``loss`` for the withdrawals at both ends of a branch), each shape (T, N).
-    send, receive : sending and receiving bus of each branch, -1 where it transfers nothing,
+    send, receive
+        sending and receiving bus of each branch, -1 where it transfers nothing,
         shape (T, B).
-    departed_mw, arrived_mw : ``d`` and ``a`` of each branch, shape (T, B).
+    departed_mw, arrived_mw
+        ``d`` and ``a`` of each branch, shape (T, B).
     """
 
     snapshots: pd.Index
@@ -146,7 +158,7 @@ class FlowTrace:
         return np.nan_to_num(share, nan=0.0, posinf=0.0)
 
     def area_buses(self, area: str) -> np.ndarray:
-        """Positions of the buses of ``area``; raises :class:`InputError` for an unknown area."""
+        """Positions of the buses of ``area``; raises ``InputError`` for an unknown area."""
         mask = (self.bus_area == area).to_numpy()
         if not mask.any():
             areas = sorted(set(self.bus_area))
@@ -162,15 +174,18 @@ class FlowTrace:
     def imports_mw(self, area: str, from_areas: Iterable[str] | None = None) -> pd.DataFrame:
         r"""MW arriving at the buses of ``area`` over branches from other areas, by origin.
 
-        .. math:: m_{tk} = \sum_{b: j \to i,\ i \in \text{area},\ j \in \text{from}}
-                  a_{tb}\, y_{tjk} / P_{tj}
+        $$
+        m_{tk} = \sum_{b: j \to i,\ i \in \text{area},\ j \in \text{from}}
+        a_{tb}\, y_{tjk} / P_{tj}
+        $$
 
         ``from_areas`` restricts the sending buses (default: every bus outside ``area``).
         Power that only transits the area is included (gross imports).
 
         Returns
         -------
-        Snapshots x origins (columns ``origin_bus``, ``origin_area``, ``origin_carrier``), MW.
+        pd.DataFrame
+            Snapshots x origins (columns ``origin_bus``, ``origin_area``, ``origin_carrier``), MW.
         """
         mw = self._arrival_mix(self._import_mask(area, from_areas))
         return pd.DataFrame(
@@ -178,10 +193,11 @@ class FlowTrace:
         )
 
     def imported_mw(self, area: str, from_areas: Iterable[str] | None = None) -> pd.Series:
-        r"""Total MW arriving at ``area`` from ``from_areas``, :math:`\sum_b a_{tb}`, per snapshot.
+        r"""Total MW arriving at ``area`` from ``from_areas``, $\sum_b a_{tb}$, per snapshot.
 
-        The same branches as :meth:`imports_mw`, summed without tracing; it equals the row sums
-        of :meth:`imports_mw` up to solver tolerance.
+        The same branches as [`imports_mw`][caspian.analysis.tracing.FlowTrace.imports_mw], summed
+        without tracing; it equals the row sums of
+        [`imports_mw`][caspian.analysis.tracing.FlowTrace.imports_mw] up to solver tolerance.
         """
         mw = np.where(self._import_mask(area, from_areas), self.arrived_mw, 0.0).sum(axis=1)
         return pd.Series(mw, index=self.snapshots, name="mw")
@@ -195,9 +211,10 @@ class FlowTrace:
 
         Returns
         -------
-        Tidy table ``snapshot``, ``bus`` (or ``area``), ``origin_area``, ``origin_carrier``,
-        ``mw`` (MW), ``share`` (1; sums to one per snapshot and bus where throughput > 0).
-        Rows with zero MW are left out.
+        pd.DataFrame
+            Tidy table ``snapshot``, ``bus`` (or ``area``), ``origin_area``, ``origin_carrier``,
+            ``mw`` (MW), ``share`` (1; sums to one per snapshot and bus where throughput > 0).
+            Rows with zero MW are left out.
         """
         if bus_or_area is None or bus_or_area in self.buses:
             where = "bus"
@@ -234,30 +251,33 @@ class FlowTrace:
     def imports_by_origin(
         self, area: str, from_areas: Iterable[str] | None = None, per: Per = "total"
     ) -> pd.DataFrame:
-        """Energy arriving at ``area`` from other areas by origin (see :meth:`imports_mw`).
+        """Energy arriving at ``area`` from other areas by origin (see ``imports_mw``).
 
         Parameters
         ----------
-        per : ``"total"`` for the sum over the snapshots (a year when the weights sum to
+        per
+            ``"total"`` for the sum over the snapshots (a year when the weights sum to
             8760 h) or ``"snapshot"`` for every snapshot.
 
         Returns
         -------
-        ``per="total"``: ``origin_area``, ``origin_carrier``, ``mwh`` (MWh), ``share`` (1).
-        ``per="snapshot"``: ``snapshot``, ``origin_area``, ``origin_carrier``, ``mw`` (MW),
-        ``mwh`` (MWh).
+        pd.DataFrame
+            ``per="total"``: ``origin_area``, ``origin_carrier``, ``mwh`` (MWh), ``share`` (1).
+            ``per="snapshot"``: ``snapshot``, ``origin_area``, ``origin_carrier``, ``mw`` (MW),
+            ``mwh`` (MWh).
         """
         mw = self.imports_mw(area, from_areas).to_numpy() @ self._by_area
         return self._tidy(mw, per)
 
     def consumption_by_origin(self, per: Per = "total") -> pd.DataFrame:
-        r"""Energy of every area's loads by origin: :math:`\sum_{i \in \text{area}} L_i y_{ik}/P_i`.
+        r"""Energy of every area's loads by origin: $\sum_{i \in \text{area}} L_i y_{ik}/P_i$.
 
         Returns
         -------
-        ``per="total"``: ``area``, ``origin_area``, ``origin_carrier``, ``mwh`` (MWh), ``share``
-        (1, sums to one per area with load). ``per="snapshot"``: ``snapshot``, ``area``,
-        ``origin_area``, ``origin_carrier``, ``mw`` (MW), ``mwh`` (MWh).
+        pd.DataFrame
+            ``per="total"``: ``area``, ``origin_area``, ``origin_carrier``, ``mwh`` (MWh), ``share``
+            (1, sums to one per area with load). ``per="snapshot"``: ``snapshot``, ``area``,
+            ``origin_area``, ``origin_carrier``, ``mw`` (MW), ``mwh`` (MWh).
         """
         by_bus = self.sink_by_origin("load")
         parts = []
@@ -277,7 +297,8 @@ class FlowTrace:
 
         Returns
         -------
-        One row per (``origin_area``, ``origin_carrier``) with the columns above (MWh).
+        pd.DataFrame
+            One row per (``origin_area``, ``origin_carrier``) with the columns above (MWh).
         """
         w = self.weights_h
         columns = {"generated_mwh": (w @ self.source_mw) @ self._by_area}
@@ -287,7 +308,7 @@ class FlowTrace:
         return with_units(frame, {c: "MWh" for c in columns})
 
     def sink_by_origin(self, kind: str) -> np.ndarray:
-        """MW of a sink kind (one of :data:`SINK_KINDS`) by bus and origin, (T, N, K).
+        """MW of a sink kind (one of ``SINK_KINDS``) by bus and origin, (T, N, K).
 
         ``loss`` includes the losses of the branches leaving each bus, ``d - a``.
         """

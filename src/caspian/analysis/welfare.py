@@ -12,7 +12,7 @@ objective weighting (hours) of snapshot ``t``, per area ``a``:
   ``(capital_cost + fom_cost) * capacity`` of extendable assets, as in the objective;
 * congestion rent ``CR_a``: each branch's rent net of its own variable and investment cost,
   split between the areas at its two ends (default 50/50, see
-  :func:`caspian.analysis.market.congestion_rent`).
+  [`caspian.analysis.market.congestion_rent`][caspian.analysis.market.congestion_rent]).
 
 Socio-economic welfare ``SEW_a = CS_a + PS_a + CR_a``. Because every bus balances, the sum over
 areas of ``SEW_a`` equals minus the objective: the parts add up, which the tests check.
@@ -258,8 +258,9 @@ def area_energy_balance(n: Network, result: OptimizationResult) -> pd.DataFrame:
 
     Long table with columns area, item, carrier, energy_mwh, where item is one of generation,
     storage (net output), demand, imports, exports, losses, curtailment; plus emissions_t per
-    area in :func:`area_emissions`. Imports and exports count only branches that cross an
-    area's border; imports are measured where they arrive and exports where they leave.
+    area in [`area_emissions`][caspian.analysis.welfare.area_emissions]. Imports and exports count
+    only branches that cross an area's border; imports are measured where they arrive and exports
+    where they leave.
     """
     areas = bus_areas(n)
     w = energy_weights(n).to_numpy()
@@ -314,7 +315,7 @@ def curtailment(n: Network, result: OptimizationResult) -> pd.DataFrame:
     """Unused availability of variable renewables, per generator (MWh per period).
 
     ``sum_t w_t (p_max_pu_t * p_nom_opt - p_t)`` for generators whose carrier is in
-    :data:`~caspian.analysis.common.VARIABLE_RENEWABLE_CARRIERS`.
+    [`VARIABLE_RENEWABLE_CARRIERS`][caspian.analysis.common.VARIABLE_RENEWABLE_CARRIERS].
     """
     gens = n.static["Generator"]
     areas = bus_areas(n)

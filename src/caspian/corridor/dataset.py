@@ -1,11 +1,11 @@
 """The corridor's default dataset: sourced tables shipped in the package, with provenance.
 
 The tables live in ``caspian/corridor/data/*.csv`` (one per concept, see
-:mod:`caspian.corridor.dataset_schema`). :func:`load_dataset` reads and validates them once and
-returns a :class:`Dataset`; the network builder codes against it. Every number carries a source
-id (``sources.csv``, mostly from ``caspian_data.md`` §8) or the word ``assumption``, a confidence
-H/M/L and a note that gives the formula of a derived value; :attr:`Dataset.provenance` lists them
-one row per number.
+``caspian.corridor.dataset_schema``). [`load_dataset`][caspian.corridor.dataset.load_dataset] reads
+and validates them once and returns a [`Dataset`][caspian.corridor.dataset.Dataset]; the network
+builder codes against it. Every number carries a source id (``sources.csv``, mostly from
+``caspian_data.md`` §8) or the word ``assumption``, a confidence H/M/L and a note that gives the
+formula of a derived value; ``Dataset.provenance`` lists them one row per number.
 
 Conventions the tables follow
 -----------------------------
@@ -62,7 +62,41 @@ PROVENANCE_COLUMNS = (
 
 @dataclass(frozen=True)
 class Dataset:
-    """The corridor's default data, validated; see the module docstring for conventions."""
+    """The corridor's default data, validated; see the module docstring for conventions.
+
+    Each table is its CSV file (``<name>.csv``) with typed columns.
+
+    Attributes
+    ----------
+    nodes
+        Buses of the model (system nodes and markets) with country, kind, coordinates and UTC
+        offset, indexed by ``node``.
+    fleet
+        Installed capacity (MW) by node and technology at each row's data year.
+    projects
+        Announced projects: node, technology, MW, in-service year, status, add or retire.
+    demand
+        Annual energy (TWh/yr) and peak (MW) by (``node``, ``year``).
+    resources
+        Capacity factor and capacity limit (MW) by (``node``, ``technology``).
+    links
+        Interconnections and cable candidates, indexed by ``name``: ends, kind (AC or HVDC),
+        capacity, length, status, route and role.
+    technologies
+        Costs, lifetime, efficiency, fuel and emissions by ``technology``.
+    fuel_prices
+        Fuel prices (EUR/MWh_th) by (``node``, ``fuel``).
+    discount_rates
+        Discount rate (per year) by ``asset_class``.
+    markets
+        Price level (EUR/MWh) of each market node, indexed by ``node``.
+    parameters
+        Single values (``value``, in each row's unit), indexed by ``name``.
+    provenance
+        One row per number: table, key, quantity, value, unit, year, source, confidence, note.
+    sources
+        Citation of every source id, indexed by ``source``.
+    """
 
     nodes: pd.DataFrame
     fleet: pd.DataFrame
@@ -90,7 +124,7 @@ def load_dataset(path: Path | None = None) -> Dataset:
     Raises
     ------
     caspian.exceptions.ValidationError
-        (an :class:`~caspian.exceptions.InputError`) listing every problem found, each naming
+        (an [`InputError`][caspian.exceptions.InputError]) listing every problem found, each naming
         the file, row, column and value and saying how to fix it.
     """
     folder: Readable = default_data_folder() if path is None else Path(path)

@@ -13,7 +13,7 @@ And one that is not: ``typical_days: K`` clusters the 365 days of the year into 
 days that look alike (tsam's hierarchical clustering of the same series), and each group becomes
 one hourly typical day. The snapshots are the K typical days end to end, hour ``j`` of typical
 day ``k`` standing for hour ``j`` of every day in group ``k``; the optimiser links storage over
-the year with :class:`~caspian.optimize.RepresentativePeriods`.
+the year with [`RepresentativePeriods`][caspian.optimize.periods.RepresentativePeriods].
 
 In every case a snapshot's weighting is the number of hours it stands for, and its values are the
 means over those hours (for typical days, the group's mean day, so annual energies are kept).
@@ -37,8 +37,10 @@ def time_blocks(inputs: pd.DataFrame, resolution: Resolution) -> np.ndarray:
 
     Parameters
     ----------
-    inputs : hourly time series that the aggregation should preserve (one column each).
-    resolution : the scenario's time resolution.
+    inputs
+        hourly time series that the aggregation should preserve (one column each).
+    resolution
+        the scenario's time resolution.
     """
     n_hours = len(inputs)
     if resolution.typical_days is not None:
@@ -66,8 +68,10 @@ def typical_day_sequence(inputs: pd.DataFrame, n_typical: int) -> np.ndarray:
 
     Parameters
     ----------
-    inputs : hourly time series of whole days that the clustering should preserve.
-    n_typical : K, the number of typical days.
+    inputs
+        hourly time series of whole days that the clustering should preserve.
+    n_typical
+        K, the number of typical days.
     """
     n_days, rest = divmod(len(inputs), HOURS_PER_DAY)
     if rest or n_typical > n_days:

@@ -6,7 +6,8 @@
 
 The master problem holds the investments, the storage levels at block boundaries and each block's
 share of yearly caps; the blocks (weeks by default) are operation problems built once and kept
-warm, solved in this process or on Dask workers (:mod:`caspian.decompose.dask_pool`).
+warm, solved in this process or on Dask workers
+([`caspian.decompose.dask_pool`][caspian.decompose.dask_pool]).
 """
 
 from __future__ import annotations

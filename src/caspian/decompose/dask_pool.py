@@ -1,10 +1,11 @@
 """Time blocks on a Dask cluster: one actor per worker, each keeping its blocks warm.
 
 The blocks are split into contiguous groups, one per worker. Each group's data is scattered to
-its worker once and a :class:`BlockGroup` actor built there holds the HiGHS models for the whole
-run, so each round ships only the master's proposal (a few hundred numbers per block) and brings
-back one cut per block. Works with a local cluster (:meth:`DaskPool.local`) or any running
-scheduler (``DaskPool(Client("tcp://host:8786"), blocks)``).
+its worker once and a [`BlockGroup`][caspian.decompose.dask_pool.BlockGroup] actor built there holds
+the HiGHS models for the whole run, so each round ships only the master's proposal (a few hundred
+numbers per block) and brings back one cut per block. Works with a local cluster
+([`DaskPool.local`][caspian.decompose.dask_pool.DaskPool.local]) or any running scheduler
+(``DaskPool(Client("tcp://host:8786"), blocks)``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from caspian.decompose.subproblem import BlockData, Outcome
 
 
 class BlockGroup:
-    """The actor: a :class:`LocalPool` over some blocks, living on one worker."""
+    """The actor: a ``LocalPool`` over some blocks, living on one worker."""
 
     def __init__(self, blocks: list[BlockData], options: dict[str, Any] | None) -> None:
         self._pool = LocalPool(blocks, options)
@@ -36,9 +37,14 @@ class DaskPool:
 
     Parameters
     ----------
-    client : a ``distributed.Client``.
-    blocks : the blocks' data, in block order.
-    options : HiGHS options for the blocks.
+    client
+        a ``distributed.Client``.
+    blocks
+        the blocks' data, in block order.
+    options
+        HiGHS options for the blocks.
+    owned
+        Dask objects the pool created (client, cluster), closed with it.
     """
 
     def __init__(

@@ -10,7 +10,7 @@ from caspian.network.network import Network
 from caspian.optimize import Algorithm, OptimizationResult, SolverOptions, optimize
 
 Method = SolverOptions | BendersOptions
-"""How a network is solved: :class:`SolverOptions` (monolithic) or :class:`BendersOptions`."""
+"""How a network is solved: ``SolverOptions`` (monolithic) or ``BendersOptions``."""
 
 AUTO_BENDERS_MIN_SNAPSHOTS = 1000
 """With ``algorithm="auto"``, chronological models with at least this many snapshots are solved
@@ -29,8 +29,8 @@ def solve_network(
 
     ``SolverOptions(algorithm="auto")`` (the default) picks Benders for chronological models of
     at least ``AUTO_BENDERS_MIN_SNAPSHOTS`` snapshots, else HiGHS on the whole model. Extra
-    keyword arguments go to :func:`caspian.optimize.optimize` (monolithic only). A decomposed
-    result's ``solver.relative_gap`` is the gap it proved.
+    keyword arguments go to [`caspian.optimize.optimize`][caspian.optimize.optimize] (monolithic
+    only). A decomposed result's ``solver.relative_gap`` is the gap it proved.
     """
     method = method or SolverOptions()
     if (

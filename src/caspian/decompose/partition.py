@@ -38,12 +38,18 @@ class Partition:
 
     Attributes
     ----------
-    n_blocks : number of time blocks.
-    col_block : per column, its block, or -1 for a complicating (master) column.
-    complicating : the complicating columns, in master order.
-    block_rows : per block, the rows it owns.
-    master_rows : rows with complicating columns only.
-    global_rows : rows whose block columns span several blocks (split by allocation).
+    n_blocks
+        number of time blocks.
+    col_block
+        per column, its block, or -1 for a complicating (master) column.
+    complicating
+        the complicating columns, in master order.
+    block_rows
+        per block, the rows it owns.
+    master_rows
+        rows with complicating columns only.
+    global_rows
+        rows whose block columns span several blocks (split by allocation).
     """
 
     n_blocks: int

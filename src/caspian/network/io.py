@@ -47,7 +47,8 @@ def read_network(path: str | Path) -> Network:
 
     Parameters
     ----------
-    path : a caspian-grid folder (with ``network.toml``, or that file itself), a PyPSA netCDF
+    path
+        a caspian-grid folder (with ``network.toml``, or that file itself), a PyPSA netCDF
         file (``.nc``) or a PyPSA CSV folder (with ``buses.csv``).
 
     Raises
@@ -100,15 +101,20 @@ def write_network(
 ) -> None:
     """Write a network to ``path``.
 
+    The network is written to a temporary sibling of ``path`` and renamed into place.
+
     Parameters
     ----------
-    n : the network.
-    path : the folder (``caspian``, ``pypsa-csv``) or file (``pypsa-netcdf``) to create.
-    format : ``"caspian"`` (our folder format), ``"pypsa-netcdf"`` or ``"pypsa-csv"``.
-    table_format : ``"csv"`` or ``"parquet"``, for the ``caspian`` format only.
-    overwrite : replace ``path`` if it exists; otherwise an existing path is an InputError.
-
-    The network is written to a temporary sibling of ``path`` and renamed into place.
+    n
+        the network.
+    path
+        the folder (``caspian``, ``pypsa-csv``) or file (``pypsa-netcdf``) to create.
+    format
+        ``"caspian"`` (our folder format), ``"pypsa-netcdf"`` or ``"pypsa-csv"``.
+    table_format
+        ``"csv"`` or ``"parquet"``, for the ``caspian`` format only.
+    overwrite
+        replace ``path`` if it exists; otherwise an existing path is an InputError.
     """
     path = Path(path)
     if format not in FORMATS:

@@ -86,8 +86,10 @@ class Network:
 
     Parameters
     ----------
-    name : a label for the network.
-    snapshots : the time steps; defaults to a single snapshot ``"now"`` like PyPSA.
+    name
+        a label for the network.
+    snapshots
+        the time steps; defaults to a single snapshot ``"now"`` like PyPSA.
 
     Examples
     --------
@@ -141,9 +143,12 @@ class Network:
 
         Parameters
         ----------
-        component : class name (``"Generator"``) or list name (``"generators"``).
-        names : one name or a list of names.
-        **attrs : attribute values. A scalar applies to every new component; a list or Series
+        component
+            class name (``"Generator"``) or list name (``"generators"``).
+        names
+            one name or a list of names.
+        **attrs
+            attribute values. A scalar applies to every new component; a list or Series
             with one value per name sets each; a value per snapshot (list as long as the
             snapshots, Series indexed by snapshot, or a DataFrame snapshots x names) makes the
             attribute vary in time, for attributes that may.

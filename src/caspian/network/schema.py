@@ -30,17 +30,29 @@ class Attribute:
 
     Parameters
     ----------
-    name : PyPSA's attribute name.
-    dtype : value type of the column.
-    unit : physical unit (``"MW"``, ``"per unit"``, ``"EUR/MWh"``...); ``""`` if none.
-    default : value used where the attribute is not given.
-    varying : True if the attribute may be given per snapshot (a time-series table).
-    description : one line for docs and error messages.
-    required : True if the attribute has no default and must be given (e.g. ``bus``).
-    bus_ref : True if the value names a bus.
-    minimum, maximum : inclusive range of accepted values (floats only); NaN is never accepted
-        unless ``nan_ok``.
-    nan_ok : True if NaN is a meaningful value (e.g. ``ramp_limit_up``: NaN means no limit).
+    name
+        PyPSA's attribute name.
+    dtype
+        value type of the column.
+    unit
+        physical unit (``"MW"``, ``"per unit"``, ``"EUR/MWh"``...); ``""`` if none.
+    default
+        value used where the attribute is not given.
+    varying
+        True if the attribute may be given per snapshot (a time-series table).
+    description
+        one line for docs and error messages.
+    required
+        True if the attribute has no default and must be given (e.g. ``bus``).
+    bus_ref
+        True if the value names a bus.
+    minimum
+        smallest accepted value, inclusive (floats only); NaN is never accepted unless
+        ``nan_ok``.
+    maximum
+        largest accepted value, inclusive (floats only).
+    nan_ok
+        True if NaN is a meaningful value (e.g. ``ramp_limit_up``: NaN means no limit).
     """
 
     name: str

@@ -1,14 +1,15 @@
 """Synthetic meshed networks for tests and benchmarks.
 
-:func:`synthetic_network` builds a network like the PyPSA baseline in the project notes: buses on a
-plane joined by a meshed 380 kV grid, and at every bus a load, extendable wind and solar, a gas
-plant that covers the bus's own peak load (so every network is feasible without the grid), and an
-extendable 4-hour battery. Everything is drawn from one seeded random generator with vectorised
-NumPy, so 100 buses x 8760 hours build in about a second.
+[`synthetic_network`][caspian.network.synthetic.synthetic_network] builds a network like the PyPSA
+baseline in the project notes: buses on a plane joined by a meshed 380 kV grid, and at every bus a
+load, extendable wind and solar, a gas plant that covers the bus's own peak load (so every network
+is feasible without the grid), and an extendable 4-hour battery. Everything is drawn from one seeded
+random generator with vectorised NumPy, so 100 buses x 8760 hours build in about a second.
 
-:func:`synthetic_tables` returns the same data as plain tables (one static table per component,
-with PyPSA's attribute names, and its time series), so that another modelling framework can be
-given exactly the same network (the benchmark builds a ``pypsa.Network`` from them).
+[`synthetic_tables`][caspian.network.synthetic.synthetic_tables] returns the same data as plain
+tables (one static table per component, with PyPSA's attribute names, and its time series), so that
+another modelling framework can be given exactly the same network (the benchmark builds a
+``pypsa.Network`` from them).
 
 Units: power in MW, energy in MWh, lengths and coordinates in km, reactance and resistance in Ohm,
 marginal costs in EUR/MWh, capital costs as annuities (annualised investment plus fixed O&M) in
@@ -74,13 +75,18 @@ class SyntheticTables:
 
     Parameters
     ----------
-    name : label of the network.
-    snapshots : hourly time stamps.
-    objective_weighting_h : hours each snapshot stands for in the objective
-        (``8760 / n_hours``); the store and generator weightings are 1 h.
-    static : one table per component class name (``"Generator"``), indexed by component name,
+    name
+        label of the network.
+    snapshots
+        hourly time stamps.
+    objective_weighting_h
+        hours each snapshot stands for in the objective (``8760 / n_hours``); the store and
+        generator weightings are 1 h.
+    static
+        one table per component class name (``"Generator"``), indexed by component name,
         with PyPSA attribute names as columns, in the order the components must be added.
-    varying : per component class name, the time series tables (snapshots x names) by attribute.
+    varying
+        per component class name, the time series tables (snapshots x names) by attribute.
     """
 
     name: str
@@ -95,9 +101,12 @@ def synthetic_network(n_buses: int, n_hours: int, seed: int = 0) -> Network:
 
     Parameters
     ----------
-    n_buses : number of buses (at least 1).
-    n_hours : number of hourly snapshots from 2030-01-01 00:00 (at least 1).
-    seed : seed of the random generator; the same arguments always give the same network.
+    n_buses
+        number of buses (at least 1).
+    n_hours
+        number of hourly snapshots from 2030-01-01 00:00 (at least 1).
+    seed
+        seed of the random generator; the same arguments always give the same network.
 
     Returns
     -------
@@ -117,7 +126,7 @@ def synthetic_network(n_buses: int, n_hours: int, seed: int = 0) -> Network:
 
 
 def network_from_tables(tables: SyntheticTables) -> Network:
-    """Assemble a :class:`Network` from :class:`SyntheticTables`."""
+    """Assemble a ``Network`` from ``SyntheticTables``."""
     n = Network(tables.name, snapshots=tables.snapshots)
     n.snapshot_weightings["objective"] = tables.objective_weighting_h
     for component, table in tables.static.items():
@@ -127,7 +136,7 @@ def network_from_tables(tables: SyntheticTables) -> Network:
 
 
 def synthetic_tables(n_buses: int, n_hours: int, seed: int = 0) -> SyntheticTables:
-    """The data of :func:`synthetic_network` as tables; see there for the parameters."""
+    """The data of ``synthetic_network`` as tables; see there for the parameters."""
     if n_buses < 1 or n_hours < 1:
         raise ValueError(f"need at least one bus and one hour, got {n_buses} x {n_hours}.")
     rng = np.random.default_rng(seed)

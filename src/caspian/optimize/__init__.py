@@ -42,18 +42,32 @@ def optimize(
 
     Parameters
     ----------
-    n : the network (not modified).
-    options : HiGHS settings; by default simplex for small models and HiPO for large ones.
-    progress : called with a line of text before each long step (build, solve).
-    periods : when the snapshots of ``n`` are typical periods of a longer year, which period
+    n
+        the network (not modified).
+    options
+        HiGHS settings; by default simplex for small models and HiPO for large ones.
+    progress
+        called with a line of text before each long step (build, solve).
+    periods
+        when the snapshots of ``n`` are typical periods of a longer year, which period
         stands for which; storage is then linked across periods
-        (:mod:`caspian.optimize.periods`).
+        (``caspian.optimize.periods``).
 
     Raises
     ------
-    InputError : the network is invalid (the message says where and how to fix it).
-    InfeasibleError, UnboundedError, TimeLimitError, SolverError : no optimum was reached.
-    AuditError : the solver's answer violates balance, bounds or storage continuity.
+    InputError
+        the network is invalid (the message says where and how to fix it).
+    InfeasibleError
+        no optimum was reached: the model has no feasible solution (the message names what
+        cannot be satisfied where that can be located).
+    UnboundedError
+        no optimum was reached: the objective can decrease without limit.
+    TimeLimitError
+        no optimum was reached within ``options.time_limit``.
+    SolverError
+        no optimum was reached for another reason (the base class of the three above).
+    AuditError
+        the solver's answer violates balance, bounds or storage continuity.
     """
     say = progress or (lambda message: None)
     say(f"building the linear program of {n!r}")

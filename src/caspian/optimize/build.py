@@ -43,10 +43,14 @@ class LinearModel:
 
     Attributes
     ----------
-    network : the network it was built from.
-    lp : the assembled program with its variable and constraint blocks.
-    build_seconds : time spent building it.
-    periods : the representative periods its snapshots stand for, or None (chronological).
+    network
+        the network it was built from.
+    lp
+        the assembled program with its variable and constraint blocks.
+    build_seconds
+        time spent building it.
+    periods
+        the representative periods its snapshots stand for, or None (chronological).
     """
 
     network: Network
@@ -70,7 +74,8 @@ class LinearModel:
         """A HiGHS instance holding this model and the options (not yet run).
 
         With ``options.scaling`` (the default) HiGHS holds the rescaled program; use
-        :meth:`hand_over` to get the scaling that maps its solution back.
+        [`hand_over`][caspian.optimize.build.LinearModel.hand_over] to get the scaling that maps its
+        solution back.
         """
         return self.hand_over(options)[0]
 
@@ -81,7 +86,8 @@ class LinearModel:
         of the program it holds (``None`` when ``options.scaling`` is off).
 
         ``self.lp`` itself stays in the original units; HiGHS's solution is in scaled units until
-        mapped back with the returned :class:`ScaledProgram`.
+        mapped back with the returned
+        [`ScaledProgram`][caspian.optimize.conditioning.ScaledProgram].
         """
         options = (options or SolverOptions()).resolved(self.n_variables)
         h = highspy.Highs()
@@ -155,7 +161,7 @@ def build_model(
     limits and the CO2 caps. Each family's equation is in its docstring.
 
     With ``periods`` the snapshots of ``n`` are typical periods standing for a longer year, and
-    storage levels are linked across them (:mod:`caspian.optimize.periods`).
+    storage levels are linked across them (``caspian.optimize.periods``).
     """
     if check:
         validate(n)

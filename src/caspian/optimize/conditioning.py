@@ -6,21 +6,22 @@ more slowly than the same program written in units where its numbers are near on
 
 Ranges
 ------
-:func:`problem_ranges` gives what HiGHS logs as "Coefficient ranges": the smallest and largest
-absolute finite non-zero value of the matrix ``A``, the costs ``c``, the column bounds and the
-row bounds (RHS), and, for each extreme, the block and the entry that holds it, so that a user
-sees which component or attribute to fix.
+[`problem_ranges`][caspian.optimize.conditioning.problem_ranges] gives what HiGHS logs as
+"Coefficient ranges": the smallest and largest absolute finite non-zero value of the matrix ``A``,
+the costs ``c``, the column bounds and the row bounds (RHS), and, for each extreme, the block and
+the entry that holds it, so that a user sees which component or attribute to fix.
 
 Scaling
 -------
-:func:`scale_program` writes the same program in other units::
+[`scale_program`][caspian.optimize.conditioning.scale_program] writes the same program in other
+units:
 
     A' = R A S        c' = sigma S c        [l', u'] = beta S^-1 [l, u]
     [row_lower', row_upper'] = beta R [row_lower, row_upper]
 
 with ``R = diag(row_scale)``, ``S = diag(col_scale)`` and scalars ``sigma`` (cost scale) and
 ``beta`` (bound scale), all powers of two. The scaled variables are ``x' = beta S^-1 x``. A
-solution of the scaled program maps back by::
+solution of the scaled program maps back by:
 
     x = S x' / beta            A x = R^-1 (A' x') / beta
     y = R y' / sigma           z = S^-1 z' / sigma          c^T x = c'^T x' / (sigma beta)
@@ -82,10 +83,13 @@ class Extreme:
 
     Attributes
     ----------
-    value : the absolute value.
-    block : the block key, e.g. ``StorageUnit-state_of_charge``; for a matrix entry the row
+    value
+        the absolute value.
+    block
+        the block key, e.g. ``StorageUnit-state_of_charge``; for a matrix entry the row
         block and the column block, ``"row block x column block"``.
-    entry : the single entry, with component name and snapshot.
+    entry
+        the single entry, with component name and snapshot.
     """
 
     value: float
@@ -233,16 +237,21 @@ def _block_key(blocks: Iterable[VariableBlock | ConstraintBlock], index: int) ->
 
 @dataclass(frozen=True)
 class ScaledProgram:
-    """A linear program rescaled by :func:`scale_program`, and the factors to map back.
+    """A linear program rescaled by ``scale_program``, and the factors to map back.
 
     Attributes
     ----------
-    lp : the scaled program. Its block maps are the original's (same rows and columns), but
+    lp
+        the scaled program. Its block maps are the original's (same rows and columns), but
         its values are in scaled units: unscale solution vectors before ``take``-ing blocks.
-    row_scale : ``r``, one power of two per row.
-    col_scale : ``s``, one power of two per column.
-    cost_scale : ``sigma``, a power of two.
-    bound_scale : ``beta``, a power of two.
+    row_scale
+        ``r``, one power of two per row.
+    col_scale
+        ``s``, one power of two per column.
+    cost_scale
+        ``sigma``, a power of two.
+    bound_scale
+        ``beta``, a power of two.
     """
 
     lp: LinearProgram
@@ -284,7 +293,7 @@ def scale_program(lp: LinearProgram) -> ScaledProgram:
     """``lp`` in units where its matrix, costs, bounds and RHS are all near one.
 
     The factors come from geometric-mean equilibration, the scaling CLP and HiGHS's simplex
-    apply to the matrix alone, here applied to the whole program::
+    apply to the matrix alone, here applied to the whole program:
 
         [ A     rhs ]      rows i scaled by r_i, columns j by s_j,
         [ c^T       ]      the cost row by sigma, the bound column by beta,
@@ -301,7 +310,7 @@ def scale_program(lp: LinearProgram) -> ScaledProgram:
     Factors are per row and per column, not per block: a block's spread lies within it (a
     capacity factor of 0.001 in one snapshot and 1 in the next, in the same generator's limit
     rows), and per-row factors remove it where a per-block one cannot. The scaling needs no block
-    maps, so it applies to any :class:`LinearProgram`, a decomposition's subproblems included.
+    maps, so it applies to any ``LinearProgram``, a decomposition's subproblems included.
     """
     rho, gamma, sigma, beta = _equilibrate(lp)
     r = np.exp2(np.clip(np.round(rho), -EXPONENT_LIMIT, EXPONENT_LIMIT))

@@ -1,11 +1,13 @@
 """Write a result to a folder without ever losing or half-writing earlier results, and read it back.
 
-Writing goes through :func:`caspian.atomic.atomic_folder`: a failure at any point leaves the
+Writing goes through ``caspian.atomic.atomic_folder``: a failure at any point leaves the
 earlier folder, or none, never a half-written one.
 
 A results folder holds the solved network as ``network.nc`` (PyPSA netCDF, which PyPSA opens),
-``summary.json`` and one table per result series, so :func:`read_result` can rebuild the
-:class:`OptimizationResult` for analysis without solving again.
+``summary.json`` and one table per result series, so
+[`read_result`][caspian.optimize.export.read_result] can rebuild the
+[`OptimizationResult`][caspian.optimize.results.OptimizationResult] for analysis without solving
+again.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def write_result(
 
 
 def read_result(folder: str | Path) -> OptimizationResult:
-    """Rebuild the result written by :func:`write_result` (or ``caspian run``) in ``folder``.
+    """Rebuild the result written by ``write_result`` (or ``caspian run``) in ``folder``.
 
     Everything analysis needs comes back: the network, objective, prices, every series and
     the optimal capacities. Line and link shadow prices are not written, so they are absent.

@@ -51,9 +51,11 @@ class SolverOptions:
 
     Parameters
     ----------
-    algorithm : ``"auto"``, ``"hipo"``, ``"ipm"``, ``"simplex"`` or ``"pdlp"`` (see
-        :class:`Algorithm` for what ``auto`` picks and why).
-    crossover : run crossover after an interior-point solve to reach a vertex (a basic
+    algorithm
+        ``"auto"``, ``"hipo"``, ``"ipm"``, ``"simplex"`` or ``"pdlp"`` (see
+        [`Algorithm`][caspian.optimize.options.Algorithm] for what ``auto`` picks and why).
+    crossover
+        run crossover after an interior-point solve to reach a vertex (a basic
         solution with exact, basic duals). ``None`` means off; it only matters for ``ipm`` and
         ``hipo``. Without it the prices are those of a point near the centre of the optimal face:
         optimal within the tolerances, and where a price is not unique (a degenerate optimum) a
@@ -61,23 +63,31 @@ class SolverOptions:
         duals are needed (sensitivity analysis, comparing duals bit-for-bit with a simplex
         solve): crossover is a simplex phase whose time grows with the model and is hard to
         predict, so it stays off by default even where ``auto`` picks HiPO.
-    primal_feasibility_tolerance, dual_feasibility_tolerance : HiGHS's absolute tolerances
-        (HiGHS's defaults, ``1e-7``), on the program as HiGHS receives it. With ``scaling`` its
-        numbers are near one, so they act as relative tolerances: ``1e-7`` of the typical flow
-        and of the typical cost rather than ``1e-7`` MW next to bounds of ``1e6`` MWh.
-    ipm_optimality_tolerance : relative duality gap at which interior point stops (HiGHS's
-        default, ``1e-8``): two orders tighter than the ``1e-6`` to which objectives and prices
-        are compared with PyPSA, so that a solve without crossover still meets that check.
-    threads : number of threads HiGHS may use (``None``: HiGHS decides).
-    time_limit : seconds; ``None`` for no limit. Reaching it raises ``TimeLimitError``.
-    log_to_console : print HiGHS's log.
-    scaling : hand HiGHS the program rescaled by
-        :func:`caspian.optimize.conditioning.scale_program` (powers of two, so the solution maps
-        back exactly) instead of the program in MW, MWh and EUR; results are always in the
-        original units. On by default: HiGHS then solves the same program whatever units the
-        data come in, and its tolerances mean the same on every network; solve times stayed
-        within the usual variation (see :mod:`caspian.optimize.conditioning`).
-    extra : further HiGHS options by their HiGHS name, passed through unchanged.
+    primal_feasibility_tolerance, dual_feasibility_tolerance
+        HiGHS's absolute tolerances (HiGHS's defaults, ``1e-7``), on the program as HiGHS receives
+        it. With ``scaling`` its numbers are near one, so they act as relative tolerances: ``1e-7``
+        of the typical flow and of the typical cost rather than ``1e-7`` MW next to bounds of
+        ``1e6`` MWh.
+    ipm_optimality_tolerance
+        relative duality gap at which interior point stops (HiGHS's default, ``1e-8``): two orders
+        tighter than the ``1e-6`` to which objectives and prices are compared with PyPSA, so that a
+        solve without crossover still meets that check.
+    threads
+        number of threads HiGHS may use (``None``: HiGHS decides).
+    time_limit
+        seconds; ``None`` for no limit. Reaching it raises ``TimeLimitError``.
+    log_to_console
+        print HiGHS's log.
+    scaling
+        hand HiGHS the program rescaled by
+        [`caspian.optimize.conditioning.scale_program`][caspian.optimize.conditioning.scale_program]
+        (powers of two, so the solution maps back exactly) instead of the program in MW, MWh and
+        EUR; results are always in the original units. On by default: HiGHS then solves the same
+        program whatever units the data come in, and its tolerances mean the same on every network;
+        solve times stayed within the usual variation (see
+        [`caspian.optimize.conditioning`][caspian.optimize.conditioning]).
+    extra
+        further HiGHS options by their HiGHS name, passed through unchanged.
     """
 
     algorithm: Algorithm | str = Algorithm.AUTO

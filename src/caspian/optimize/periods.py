@@ -82,9 +82,12 @@ class RepresentativePeriods:
 
     Attributes
     ----------
-    n_typical : K, the number of typical periods.
-    period_length : L, snapshots per period; snapshot ``k*L + j`` is step ``j`` of period ``k``.
-    sequence : D integers in ``0 .. K-1``: the typical period of each original period of the
+    n_typical
+        K, the number of typical periods.
+    period_length
+        L, snapshots per period; snapshot ``k*L + j`` is step ``j`` of period ``k``.
+    sequence
+        D integers in ``0 .. K-1``: the typical period of each original period of the
         year, in order.
     """
 

@@ -40,19 +40,29 @@ class OptimizationResult:
 
     Attributes
     ----------
-    network : the network that was solved (not modified).
-    status : always ``SolveStatus.OPTIMAL`` (other outcomes raise).
-    objective : EUR; PyPSA's objective with ``include_objective_constant=False``.
-    prices : EUR/MWh, snapshots x buses.
-    global_constraints : per GlobalConstraint, ``mu`` (PyPSA's sign; <= 0 for a binding cap)
+    network
+        the network that was solved (not modified).
+    status
+        always ``SolveStatus.OPTIMAL`` (other outcomes raise).
+    objective
+        EUR; PyPSA's objective with ``include_objective_constant=False``.
+    prices
+        EUR/MWh, snapshots x buses.
+    global_constraints
+        per GlobalConstraint, ``mu`` (PyPSA's sign; <= 0 for a binding cap)
         and ``value`` (its left-hand side at the optimum, t CO2).
-    solver : HiGHS statistics.
-    build_seconds : time to build the linear program.
-    n_variables, n_constraints : size of the linear program.
-    periods : the representative periods the snapshots stand for, or None (chronological). With
+    solver
+        HiGHS statistics.
+    build_seconds
+        time to build the linear program.
+    n_variables, n_constraints
+        size of the linear program.
+    periods
+        the representative periods the snapshots stand for, or None (chronological). With
         periods, the ``state_of_charge`` and ``e`` series are the levels in the first original
-        period each typical period stands for; see :func:`caspian.optimize.chronological_levels`
-        for the whole year.
+        period each typical period stands for; see
+        [`caspian.optimize.chronological_levels`][caspian.optimize.periods.chronological_levels] for
+        the whole year.
     """
 
     network: Network

@@ -32,7 +32,8 @@ class SolverStats:
     ``relative_gap`` is the proved gap between the objective and a lower bound: 0 for a direct
     solve (optimal within HiGHS's tolerances), the final gap for a decomposed one.
     ``objective`` is in EUR; with ``SolverOptions.scaling`` the infeasibilities are those of the
-    rescaled program HiGHS solved (:mod:`caspian.optimize.conditioning`).
+    rescaled program HiGHS solved
+    ([`caspian.optimize.conditioning`][caspian.optimize.conditioning]).
     """
 
     algorithm: str

@@ -67,16 +67,21 @@ def write_report(
 
     Parameters
     ----------
-    run_dir : a results folder of ``caspian run`` (or ``caspian solve``).
-    out : the HTML file; default ``run_dir/report.html``, which is always refreshed. A file
+    run_dir
+        a results folder of ``caspian run`` (or ``caspian solve``).
+    out
+        the HTML file; default ``run_dir/report.html``, which is always refreshed. A file
         named here is replaced only with ``overwrite``.
-    overwrite : replace an existing ``out``.
-    images : formats to export each figure in (``"png,svg"`` or ``["png", "svg"]``), written
+    overwrite
+        replace an existing ``out``.
+    images
+        formats to export each figure in (``"png,svg"`` or ``["png", "svg"]``), written
         to ``run_dir/figures/<name>.<format>`` with kaleido and the local Chromium.
 
     Returns
     -------
-    The path of the HTML file, written atomically (a temporary file renamed into place).
+    Path
+        The path of the HTML file, written atomically (a temporary file renamed into place).
 
     Raises
     ------

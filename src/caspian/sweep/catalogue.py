@@ -1,9 +1,10 @@
 """The results catalogue of a sweep: one embedded DuckDB file with a row per run.
 
-A sweep writes ``catalogue.duckdb`` (:data:`CATALOGUE_FILENAME`) in its output folder. Each row
+A sweep writes ``catalogue.duckdb``
+([`CATALOGUE_FILENAME`][caspian.sweep.catalogue.CATALOGUE_FILENAME]) in its output folder. Each row
 holds a run's inputs, the hash that identifies them, its status, timings, headline results and
 where its full results folder is. The file is plain DuckDB, so SQL across runs needs nothing
-but DuckDB itself::
+but DuckDB itself:
 
     duckdb catalogue.duckdb "select case_id, caspian_mw, npv_eur from runs where status = 'done'"
 
@@ -11,38 +12,35 @@ Schema
 ------
 Table ``runs``, one row per distinct input hash:
 
-=================  =========  ===============================================================
-column             type       meaning
-=================  =========  ===============================================================
-input_hash         VARCHAR    primary key: sha256 hex (64 lower-case characters) of the
-                              canonical inputs, computed by the sweep
-run_id             VARCHAR    the first 12 characters of ``input_hash``
-sweep              VARCHAR    sweep name
-case_id            VARCHAR    short id of the case within the sweep, e.g. ``c0007``
-status             VARCHAR    ``done`` or ``failed``
-error              VARCHAR    why a run failed (NULL when done)
-started_at         TIMESTAMP  when the run started, UTC
-finished_at        TIMESTAMP  when the run finished, UTC
-wall_seconds       DOUBLE     wall-clock time of the whole run, s
-build_seconds      DOUBLE     time to build the model, s (NULL if unknown)
-solve_seconds      DOUBLE     time in the solver, s (NULL if unknown)
-worker             VARCHAR    the Dask worker that ran it (NULL if unknown)
-objective_eur      DOUBLE     optimal objective, EUR
-caspian_mw         DOUBLE     Caspian link capacity, MW
-npv_eur            DOUBLE     net present value of the appraised Caspian cable, EUR
-bcr                DOUBLE     benefit-cost ratio, dimensionless
-eu_exports_twh     DOUBLE     exports into the EU, TWh per year
-emissions_mt       DOUBLE     emissions, Mt CO2 per year
-welfare_change_eur DOUBLE     welfare gain of the appraised Caspian cable, EUR per year
-irr                DOUBLE     internal rate of return of the cable (NULL if none), per year
-appraised_mw       DOUBLE     capacity at which the cable was appraised, MW
-extra_headlines    VARCHAR    JSON object of headlines without a column of their own
-params             VARCHAR    JSON object of the parameters varied in this case
-scenario           VARCHAR    JSON object of the full scenario
-results_path       VARCHAR    the run's results folder (NULL if none was written)
-caspian_version    VARCHAR    caspian-grid version that ran it
-recorded_at        TIMESTAMP  when the row was written, UTC
-=================  =========  ===============================================================
+| column | type | meaning |
+|---|---|---|
+| input_hash | VARCHAR | primary key: sha256 hex (64 characters) of the canonical inputs |
+| run_id | VARCHAR | the first 12 characters of ``input_hash`` |
+| sweep | VARCHAR | sweep name |
+| case_id | VARCHAR | short id of the case within the sweep, e.g. ``c0007`` |
+| status | VARCHAR | ``done`` or ``failed`` |
+| error | VARCHAR | why a run failed (NULL when done) |
+| started_at | TIMESTAMP | when the run started, UTC |
+| finished_at | TIMESTAMP | when the run finished, UTC |
+| wall_seconds | DOUBLE | wall-clock time of the whole run, s |
+| build_seconds | DOUBLE | time to build the model, s (NULL if unknown) |
+| solve_seconds | DOUBLE | time in the solver, s (NULL if unknown) |
+| worker | VARCHAR | the Dask worker that ran it (NULL if unknown) |
+| objective_eur | DOUBLE | optimal objective, EUR |
+| caspian_mw | DOUBLE | Caspian link capacity, MW |
+| npv_eur | DOUBLE | net present value of the appraised Caspian cable, EUR |
+| bcr | DOUBLE | benefit-cost ratio, dimensionless |
+| eu_exports_twh | DOUBLE | exports into the EU, TWh per year |
+| emissions_mt | DOUBLE | emissions, Mt CO2 per year |
+| welfare_change_eur | DOUBLE | welfare gain of the appraised Caspian cable, EUR per year |
+| irr | DOUBLE | internal rate of return of the cable (NULL if none), per year |
+| appraised_mw | DOUBLE | capacity at which the cable was appraised, MW |
+| extra_headlines | VARCHAR | JSON object of headlines without a column of their own |
+| params | VARCHAR | JSON object of the parameters varied in this case |
+| scenario | VARCHAR | JSON object of the full scenario |
+| results_path | VARCHAR | the run's results folder (NULL if none was written) |
+| caspian_version | VARCHAR | caspian-grid version that ran it |
+| recorded_at | TIMESTAMP | when the row was written, UTC |
 
 A headline that is missing or NaN is NULL, so SQL aggregates skip it. The JSON columns are
 text that DuckDB's JSON functions read directly, e.g. ``params->>'wind_capex'`` or
@@ -53,14 +51,14 @@ Concurrency and crash safety
 ----------------------------
 DuckDB lets one process hold a database file read-write, and while it does no other process
 can open the file at all. The sweep driver is the only writer, and readers (``caspian runs``)
-must work while a sweep runs, so :class:`Catalogue` never keeps a connection open: every
-operation opens its own (read-only unless it writes) and closes it, and an open that finds
-the file locked is retried with back-off for up to ``lock_timeout_s`` seconds. Each
-:meth:`Catalogue.record` is one transaction, so a process killed mid-write leaves no partial
-row; DuckDB's write-ahead log restores every committed row when the file is next opened.
-Nothing is written outside the database file and its log.
+must work while a sweep runs, so [`Catalogue`][caspian.sweep.catalogue.Catalogue] never keeps a
+connection open: every operation opens its own (read-only unless it writes) and closes it, and an
+open that finds the file locked is retried with back-off for up to ``lock_timeout_s`` seconds. Each
+[`Catalogue.record`][caspian.sweep.catalogue.Catalogue.record] is one transaction, so a process
+killed mid-write leaves no partial row; DuckDB's write-ahead log restores every committed row when
+the file is next opened. Nothing is written outside the database file and its log.
 
-A :class:`Catalogue` is meant for one thread at a time.
+A [`Catalogue`][caspian.sweep.catalogue.Catalogue] is meant for one thread at a time.
 """
 
 from __future__ import annotations
@@ -84,6 +82,7 @@ import pandas as pd
 from caspian.exceptions import InputError
 
 CATALOGUE_FILENAME = "catalogue.duckdb"
+"""The catalogue's file name in a sweep's output folder."""
 SCHEMA_VERSION = 1
 RUN_ID_LENGTH = 12
 HEADLINE_COLUMNS: tuple[str, ...] = (
@@ -97,7 +96,10 @@ HEADLINE_COLUMNS: tuple[str, ...] = (
     "irr",
     "appraised_mw",
 )
+"""Headline results stored in DOUBLE columns of their own (other headlines go to
+``extra_headlines``)."""
 DEFAULT_LOCK_TIMEOUT_S = 10.0
+"""Seconds an operation waits by default for another process to release the file."""
 
 
 class RunStatus(StrEnum):
@@ -141,22 +143,35 @@ class RunRecord:
 
     Attributes
     ----------
-    input_hash : sha256 hex digest (64 lower-case characters) of the canonical inputs;
+    input_hash
+        sha256 hex digest (64 lower-case characters) of the canonical inputs;
         identifies the run, computed by the caller.
-    sweep : sweep name.
-    case_id : short id of the case within the sweep, e.g. ``"c0007"``.
-    params : the parameters varied in this case (JSON-able).
-    scenario : the full scenario (JSON-able).
-    status : ``"done"`` or ``"failed"`` (see :class:`RunStatus`).
-    error : why the run failed; None when done.
-    started_at, finished_at : start and end; naive datetimes are taken as UTC, aware ones are
-        converted to UTC.
-    wall_seconds, build_seconds, solve_seconds : timings in s (build and solve None if unknown).
-    worker : the worker that ran it, if known.
-    headlines : headline results; the keys in :data:`HEADLINE_COLUMNS` get DOUBLE columns,
-        others are kept in the ``extra_headlines`` JSON column. None or NaN means missing.
-    results_path : the run's results folder, if one was written.
-    caspian_version : caspian-grid version that ran it.
+    sweep
+        sweep name.
+    case_id
+        short id of the case within the sweep, e.g. ``"c0007"``.
+    params
+        the parameters varied in this case (JSON-able).
+    scenario
+        the full scenario (JSON-able).
+    status
+        ``"done"`` or ``"failed"`` (see [`RunStatus`][caspian.sweep.catalogue.RunStatus]).
+    error
+        why the run failed; None when done.
+    started_at, finished_at
+        start and end; naive datetimes are taken as UTC, aware ones are converted to UTC.
+    wall_seconds, build_seconds, solve_seconds
+        timings in s (build and solve None if unknown).
+    worker
+        the worker that ran it, if known.
+    headlines
+        headline results; the keys in [`HEADLINE_COLUMNS`][caspian.sweep.catalogue.HEADLINE_COLUMNS]
+        get DOUBLE columns, others are kept in the ``extra_headlines`` JSON column. None or NaN
+        means missing.
+    results_path
+        the run's results folder, if one was written.
+    caspian_version
+        caspian-grid version that ran it.
     """
 
     input_hash: str
@@ -187,10 +202,13 @@ class Catalogue:
 
     Parameters
     ----------
-    path : the database file, conventionally ``<sweep folder>/catalogue.duckdb``.
-    create : create the file (and its folder) and the schema if missing; with False a missing
-        file is an :class:`InputError` and nothing is written.
-    lock_timeout_s : how long an operation waits, in s, for another process to release the file.
+    path
+        the database file, conventionally ``<sweep folder>/catalogue.duckdb``.
+    create
+        create the file (and its folder) and the schema if missing; with False a missing
+        file is an [`InputError`][caspian.exceptions.InputError] and nothing is written.
+    lock_timeout_s
+        how long an operation waits, in s, for another process to release the file.
 
     Raises
     ------
@@ -305,8 +323,10 @@ class Catalogue:
         Returns
         -------
         dict
-            The fields of :class:`RunRecord` plus ``run_id`` and ``recorded_at``; ``headlines``
-            has every key of :data:`HEADLINE_COLUMNS` (None where missing) and the extra ones.
+            The fields of [`RunRecord`][caspian.sweep.catalogue.RunRecord] plus ``run_id`` and
+            ``recorded_at``; ``headlines`` has every key of
+            [`HEADLINE_COLUMNS`][caspian.sweep.catalogue.HEADLINE_COLUMNS] (None where missing) and
+            the extra ones.
 
         Raises
         ------

@@ -1,6 +1,6 @@
 """Distributions of sampled sweep parameters and the unit design they are drawn from.
 
-Each distribution maps unit coordinates :math:`u \\in [0, 1)` through its inverse CDF
+Each distribution maps unit coordinates $u \\in [0, 1)$ through its inverse CDF
 (``ppf``), so a Latin-hypercube design stays stratified for every parameter, whatever its
 distribution.
 """
@@ -36,7 +36,7 @@ class StrictModel(BaseModel):
 
 
 class Uniform(StrictModel):
-    """Uniform on ``[low, high)``: :math:`x = low + u (high - low)`."""
+    """Uniform on ``[low, high)``: $x = low + u (high - low)$."""
 
     dist: Literal["uniform"]
     low: _Finite
@@ -108,7 +108,7 @@ class Normal(StrictModel):
 
 class Integers(StrictModel):
     """Integers ``low, low + 1, ..., high`` (both included), equally likely:
-    :math:`x = low + \\lfloor u (high - low + 1) \\rfloor`."""
+    $x = low + \\lfloor u (high - low + 1) \\rfloor$."""
 
     dist: Literal["integers"]
     low: int
@@ -130,7 +130,7 @@ class Integers(StrictModel):
 class Choice(StrictModel):
     """One of ``values``, with probabilities proportional to ``weights`` (default: equal).
 
-    The inverse CDF picks value :math:`k` where :math:`W_{k-1} \\le u < W_k`, with :math:`W` the
+    The inverse CDF picks value $k$ where $W_{k-1} \\le u < W_k$, with $W$ the
     cumulative normalised weights, so a Latin hypercube is stratified over the values too.
     """
 
@@ -166,12 +166,12 @@ Distribution = Annotated[
 
 
 def unit_design(n: int, d: int, method: SampleMethod, seed: int) -> NDArray[np.float64]:
-    """``n`` x ``d`` points in :math:`[0, 1)^d`, from ``numpy.random.default_rng(seed)``.
+    """``n`` x ``d`` points in $[0, 1)^d$, from ``numpy.random.default_rng(seed)``.
 
-    ``lhs`` (``scipy.stats.qmc.LatinHypercube``): column :math:`j` is
-    :math:`u_{ij} = (\\pi_j(i) + \\xi_{ij}) / n` with :math:`\\pi_j` a random permutation of
-    :math:`0..n-1` and :math:`\\xi_{ij} \\sim U[0, 1)`, so each of the :math:`n` equal strata of
-    every column holds exactly one point. ``monte_carlo``: independent :math:`U[0, 1)` draws.
+    ``lhs`` (``scipy.stats.qmc.LatinHypercube``): column $j$ is
+    $u_{ij} = (\\pi_j(i) + \\xi_{ij}) / n$ with $\\pi_j$ a random permutation of
+    $0..n-1$ and $\\xi_{ij} \\sim U[0, 1)$, so each of the $n$ equal strata of
+    every column holds exactly one point. ``monte_carlo``: independent $U[0, 1)$ draws.
     """
     rng = np.random.default_rng(seed)
     if method == "lhs":

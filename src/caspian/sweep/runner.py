@@ -1,11 +1,12 @@
 """Run a sweep on Dask's distributed scheduler, recording every case in the catalogue as it ends.
 
-Each case is one Dask task (:func:`run_case`) that builds and solves the scenario, writes its
-full results to ``<out>/runs/<run_id>/`` (atomically, like ``caspian run``), optionally appraises
-the Caspian cable, and returns a :class:`~caspian.sweep.catalogue.RunRecord` as a dict. The
-driver (:func:`run_sweep`) is the only writer of the catalogue: it records each case the moment
-its task finishes, in one transaction, so killing the driver loses no finished case, and a
-second run of the same sweep skips every case whose input hash is already done.
+Each case is one Dask task ([`run_case`][caspian.sweep.runner.run_case]) that builds and solves the
+scenario, writes its full results to ``<out>/runs/<run_id>/`` (atomically, like ``caspian run``),
+optionally appraises the Caspian cable, and returns a
+[`RunRecord`][caspian.sweep.catalogue.RunRecord] as a dict. The driver
+([`run_sweep`][caspian.sweep.runner.run_sweep]) is the only writer of the catalogue: it records each
+case the moment its task finishes, in one transaction, so killing the driver loses no finished case,
+and a second run of the same sweep skips every case whose input hash is already done.
 
 Fault tolerance comes from Dask: a task whose worker dies is re-run on another worker (up to
 the scheduler's ``allowed-failures``); a case that fails in Python (infeasible, bad input, time
@@ -40,7 +41,9 @@ class CaseSettings:
     appraise: bool = True
     """Appraise the Caspian cable (NPV, BCR): 2-3 extra solves per case."""
     solver: str = "auto"
+    """HiGHS algorithm of every solve (``auto``, ``hipo``, ``ipm``, ``simplex`` or ``pdlp``)."""
     time_limit: float | None = None
+    """Solver time limit per solve, s (None: no limit)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {"appraise": self.appraise, "solver": self.solver, "time_limit": self.time_limit}
@@ -95,7 +98,7 @@ def run_case(
 ) -> dict[str, Any]:
     """Run one case on a worker; never raises for a failing scenario (it is recorded failed).
 
-    Returns the fields of a :class:`RunRecord`.
+    Returns the fields of a [`RunRecord`][caspian.sweep.catalogue.RunRecord].
     """
     from caspian.corridor.appraisal import appraise_corridor_link, caspian_links
     from caspian.corridor.dataset import load_dataset
@@ -227,13 +230,23 @@ def run_sweep(
 
     Parameters
     ----------
-    out : folder of the catalogue (``catalogue.duckdb``) and the runs' results (``runs/``).
-    scheduler : address of a running Dask scheduler (``tcp://host:port``); ``None`` starts a
+    spec
+        the sweep, as [`load_sweep`][caspian.sweep.spec.load_sweep] reads it.
+    out
+        folder of the catalogue (``catalogue.duckdb``) and the runs' results (``runs/``).
+    scheduler
+        address of a running Dask scheduler (``tcp://host:port``); ``None`` starts a
         local cluster of ``workers`` single-threaded worker processes.
-    settings : how each case runs (part of its input hash).
-    retry_failed : run again the cases recorded as failed.
-    progress : called with the counts whenever they change.
-    on_record : called with each record once it is in the catalogue.
+    workers
+        number of local worker processes when no ``scheduler`` is given.
+    settings
+        how each case runs (part of its input hash).
+    retry_failed
+        run again the cases recorded as failed.
+    progress
+        called with the counts whenever they change.
+    on_record
+        called with each record once it is in the catalogue.
     """
     from distributed import Client, LocalCluster, as_completed
 

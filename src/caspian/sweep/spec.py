@@ -1,7 +1,7 @@
 """The sweep file: which scenario parameters a sweep varies, and the cases it expands into.
 
-A sweep names a base scenario and varies dotted :class:`~caspian.corridor.scenario.Scenario`
-paths on a grid, by sampling, or both::
+A sweep names a base scenario and varies dotted [`Scenario`][caspian.corridor.scenario.Scenario]
+paths on a grid, by sampling, or both:
 
     name: caspian-uncertainty
     base: base                    # shipped scenario name or path to a scenario YAML
@@ -16,10 +16,12 @@ paths on a grid, by sampling, or both::
         prices.gas_multiplier: {dist: uniform, low: 0.75, high: 3.5}
         weather_seed: {dist: choice, values: [1, 2, 3, 4, 5]}
 
-The settable paths come from the pydantic models (:func:`parameter_paths`), so a field added to
-the scenario is a sweep parameter at once. :func:`load_sweep` checks the file at the boundary
-(unknown keys and paths get a "did you mean"); :func:`expand` turns it into
-:class:`SweepCase` objects and checks that each one is a valid scenario.
+The settable paths come from the pydantic models
+([`parameter_paths`][caspian.sweep.spec.parameter_paths]), so a field added to the scenario is a
+sweep parameter at once. [`load_sweep`][caspian.sweep.spec.load_sweep] checks the file at the
+boundary (unknown keys and paths get a "did you mean"); [`expand`][caspian.sweep.spec.expand] turns
+it into [`SweepCase`][caspian.sweep.spec.SweepCase] objects and checks that each one is a valid
+scenario.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ NOT_PARAMETERS = frozenset({"name", "description", "extends"})
 """Scenario fields a sweep does not vary: labels set per case, and ``extends`` (load time only)."""
 
 SHOWN_FAILURES = 5
-"""How many failing cases :func:`expand` describes before summing up the rest."""
+"""How many failing cases ``expand`` describes before summing up the rest."""
 
 
 # --- settable paths -------------------------------------------------------------------------
@@ -88,7 +90,7 @@ def _leaf_annotations(model: type[BaseModel], prefix: str = "") -> dict[str, Any
 
 
 def parameter_paths() -> list[str]:
-    """Every dotted :class:`Scenario` path a sweep may set, e.g. ``"prices.gas_multiplier"``."""
+    """Every dotted ``Scenario`` path a sweep may set, e.g. ``"prices.gas_multiplier"``."""
     return list(_leaf_annotations(Scenario))
 
 
@@ -101,7 +103,7 @@ def _check_path(path: str) -> str:
 
 
 ParameterPath = Annotated[str, AfterValidator(_check_path)]
-"""A dotted :class:`Scenario` path, checked against :func:`parameter_paths`."""
+"""A dotted ``Scenario`` path, checked against ``parameter_paths``."""
 
 
 def _numeric_kinds(annotation: Any) -> set[type]:
@@ -119,7 +121,20 @@ def _is_union(annotation: Any) -> bool:
 
 class Sample(StrictModel):
     """``n`` draws of the ``parameters``, by Latin hypercube (``lhs``) or plain Monte Carlo,
-    reproducible from ``seed``; the parameters' order in the file is the design's column order."""
+    reproducible from ``seed``; the parameters' order in the file is the design's column order.
+
+    Attributes
+    ----------
+    n
+        Number of draws (per grid point), at least 1.
+    method
+        ``lhs`` (the default) or ``monte_carlo``.
+    seed
+        Seed of numpy's default_rng (at least 0); default 0.
+    parameters
+        Dotted scenario path -> its distribution, keyed by ``dist`` (``uniform``,
+        ``triangular``, ``normal``, ``integers`` or ``choice``); at least one.
+    """
 
     n: int = Field(ge=1, description="Number of draws (per grid point).")
     method: SampleMethod = "lhs"
@@ -143,7 +158,24 @@ class Sample(StrictModel):
 
 
 class SweepSpec(StrictModel):
-    """A sweep file: a base scenario, an optional resolution, a grid and/or a sample."""
+    """A sweep file: a base scenario, an optional resolution, a grid and/or a sample.
+
+    Attributes
+    ----------
+    name
+        The sweep's name: lower-case letters, digits and '-'.
+    description
+        One line saying what the sweep explores.
+    base
+        Shipped scenario name or path to a scenario YAML; default ``base``.
+    resolution
+        Replaces the base's resolution (a
+        [`Resolution`][caspian.corridor.scenario.Resolution]), if given.
+    grid
+        Dotted path -> values; cases are their product.
+    sample
+        Draws of other parameters ([`Sample`][caspian.sweep.spec.Sample]), if given.
+    """
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Lower-case, digits, '-'.")
     description: str = ""
@@ -181,9 +213,12 @@ class SweepCase:
 
     Attributes
     ----------
-    case_id : ``"c0000"``, ``"c0001"``, ... in expansion order.
-    params : dotted path -> value of each swept parameter (plain, JSON-able Python values).
-    scenario : the base scenario with ``params`` applied, named ``"<sweep>-<case_id>"``.
+    case_id
+        ``"c0000"``, ``"c0001"``, ... in expansion order.
+    params
+        dotted path -> value of each swept parameter (plain, JSON-able Python values).
+    scenario
+        the base scenario with ``params`` applied, named ``"<sweep>-<case_id>"``.
     """
 
     case_id: str
@@ -278,7 +313,8 @@ def expand(spec: SweepSpec) -> list[SweepCase]:
     ------
     InputError
         If the base scenario does not load, or some cases are not valid scenarios: the first
-        :data:`SHOWN_FAILURES` are named with their parameter values and pydantic's message.
+        [`SHOWN_FAILURES`][caspian.sweep.spec.SHOWN_FAILURES] are named with their parameter values
+        and pydantic's message.
     """
     base = _base_scenario(spec).model_dump(exclude=set(NOT_PARAMETERS))
     if spec.resolution is not None:

@@ -41,7 +41,7 @@ BUILT_MW = 1.0
 
 @dataclass(frozen=True)
 class SweepSummary:
-    """Tables of :func:`summarise` (see the module docstring)."""
+    """Tables of [`summarise`][caspian.sweep.summary.summarise] (see the module docstring)."""
 
     sweep: str
     runs: int

@@ -20,22 +20,33 @@ class WebSettings:
 
     Attributes
     ----------
-    results : folder of results; every folder up to three levels below it that holds
+    results
+        folder of results; every folder up to three levels below it that holds
         ``headlines.json`` is a run, and jobs started from the web write their run here.
-    catalogues : sweep catalogues (``catalogue.duckdb``) whose finished runs are listed too.
-    host, port : where ``caspian serve`` listens. A host that is not a loopback address needs
+    catalogues
+        sweep catalogues (``catalogue.duckdb``) whose finished runs are listed too.
+    host, port
+        where ``caspian serve`` listens. A host that is not a loopback address needs
         ``token``.
-    token : access token; when set, every request needs it (``Authorization: Bearer <token>``
+    token
+        access token; when set, every request needs it (``Authorization: Bearer <token>``
         or the session cookie set by ``/login``).
-    max_jobs : runs that may be queued or running at once; one more is refused with 429.
-    max_body_bytes : largest request body accepted; a larger one is refused with 413.
-    job_solver : HiGHS algorithm for runs started from the web (``auto``, ``hipo``, ``ipm``,
+    max_jobs
+        runs that may be queued or running at once; one more is refused with 429.
+    max_body_bytes
+        largest request body accepted; a larger one is refused with 413.
+    job_solver
+        HiGHS algorithm for runs started from the web (``auto``, ``hipo``, ``ipm``,
         ``simplex``, ``pdlp``).
-    job_min_resolution_hours : finest time resolution (hours per snapshot) a web job may ask
-        for; the form starts from the scenario's own resolution.
-    job_time_limit_s : solver time limit of a web job, s (None: no limit).
-    job_threads : HiGHS threads per web job (None: HiGHS decides).
-    allowed_hosts : values of the ``Host`` header accepted (without port); None means the
+    job_min_resolution_hours
+        finest time resolution (hours per snapshot) a web job may ask for; the form starts from the
+        scenario's own resolution.
+    job_time_limit_s
+        solver time limit of a web job, s (None: no limit).
+    job_threads
+        HiGHS threads per web job (None: HiGHS decides).
+    allowed_hosts
+        values of the ``Host`` header accepted (without port); None means the
         loopback names for a loopback bind (a guard against DNS rebinding) and any host
         otherwise (the token guards those).
     """
