@@ -167,3 +167,18 @@ def test_run_writes_analysis_and_trace_command(
         main(["trace", str(base), "--grid-factor", "KZ:1.0", "--out", str(tmp_path / "t2")])
     assert bad.value.code == EXIT_INPUT
     assert "AREA=number" in capsys.readouterr().err
+
+
+def test_tornado_follows_the_hold_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under 'reoptimise' every sensitivity case re-plans the system, as the appraisal did:
+    nothing is fixed at the with-case plan."""
+    import caspian.corridor.appraisal as appraisal_module
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("fix_investments called under hold='reoptimise'")
+
+    monkeypatch.setattr(appraisal_module, "fix_investments", refuse)
+    appraisal = appraise_corridor_link(
+        prepare("base", 168), capacity_mw=1500.0, hold="reoptimise", sensitivity=True
+    )
+    assert appraisal.tornado is not None and len(appraisal.tornado) == 5

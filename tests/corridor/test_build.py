@@ -130,3 +130,12 @@ def test_caspian_outage_takes_the_cable_out(dataset) -> None:  # type: ignore[no
     out = (flow.index.day_of_year >= 200) & (flow.index.day_of_year < 200 + 182)
     assert np.abs(flow[out]).max() < 1e-6
     assert np.abs(flow[~out]).max() > 1.0
+
+
+def test_route_b_brings_its_feeder(dataset) -> None:  # type: ignore[no-untyped-def]
+    feeder = "UZ-TM feeder Bukhara-Turkmenbashi"
+    base = build_corridor_network(prepare("base", COARSE), dataset)
+    both = build_corridor_network(prepare("caspian-route-turkmenistan", COARSE), dataset)
+    assert feeder not in base.static["Link"].index
+    assert bool(both.static["Link"].loc[feeder, "p_nom_extendable"])
+    assert "UZ-KZ-W feeder Nukus-Aktau" in base.static["Link"].index

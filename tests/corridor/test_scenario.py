@@ -58,6 +58,13 @@ def test_bad_value_names_key_and_value(tmp_path: Path) -> None:
     assert "year = 2040" in message and "resolution.hours = 0" in message
 
 
+def test_bad_value_inside_a_list_is_shown(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("extends: base\ncaspian: {routes: [A, C]}\n")
+    with pytest.raises(InputError, match=r"caspian\.routes\.1 = 'C': Input should be 'A' or 'B'"):
+        load_scenario(path)
+
+
 def test_unknown_scenario_name() -> None:
     with pytest.raises(InputError, match=r"unknown scenario 'bsae'.*Did you mean 'base'"):
         load_scenario("bsae")

@@ -386,6 +386,46 @@ def test_ramp_limits_bind_up_and_down(solve: Solve) -> None:
     assert_values(res.prices["b"], [-30, 50, 50, -30])
 
 
+def test_ramp_limits_of_a_bidirectional_link_act_on_its_net_flow(solve: Solve) -> None:
+    """A lossless two-way link A-B of 100 MW whose net flow p = p_fwd - p_bwd ramps up at most
+    10 MW and down at most 50 MW per snapshot. A: 'a_cheap' 300 MW at 10 EUR; B: 'b_peak'
+    300 MW at 50 EUR and 'b_cheap' at 5 EUR, available in hour 3 only. Loads: B 50, 100, 20, 0;
+    A 0, 0, 0, 80.
+
+    p(0) = 50 (B's load from A). Up-ramp: p(1) <= 60, b_peak covers 40. p(2) = 20 (>= 60 - 50).
+    Hour 3: p(3) >= 20 - 50 = -30, so b_cheap sends 30 MW back and a_cheap covers 50.
+    Objective 10 * (50 + 60 + 20 + 50) + 50 * 40 + 5 * 30 = 3950 (2100 without the limits).
+    """
+    n = Network("two-way ramps", snapshots=range(4))
+    n.add("Bus", ["A", "B"])
+    n.add("Generator", "a_cheap", bus="A", p_nom=300, marginal_cost=10)
+    n.add("Generator", "b_peak", bus="B", p_nom=300, marginal_cost=50)
+    n.add(
+        "Generator", "b_cheap", bus="B", p_nom=300, marginal_cost=5, p_max_pu=[0.0, 0.0, 0.0, 1.0]
+    )
+    n.add("Load", "load_a", bus="A", p_set=[0, 0, 0, 80])
+    n.add("Load", "load_b", bus="B", p_set=[50, 100, 20, 0])
+    n.add(
+        "Link",
+        "cable",
+        bus0="A",
+        bus1="B",
+        p_nom=100,
+        p_min_pu=-1.0,
+        efficiency=1.0,
+        bidirectional=True,
+        ramp_limit_up=0.1,
+        ramp_limit_down=0.5,
+    )
+    res = solve(n)
+    assert res.objective == pytest.approx(3950, abs=ATOL)
+    assert_values(res.series("Link", "p")["cable"], [50, 60, 20, -30])
+    assert_values(
+        res.series("Generator", "p")[["a_cheap", "b_peak", "b_cheap"]],
+        [[50, 0, 0], [60, 40, 0], [20, 0, 0], [50, 0, 30]],
+    )
+
+
 # -------------------------------------------------------------------- capacity expansion
 def test_capacity_expansion_generator_and_line(solve: Solve) -> None:
     """Bus A: extendable 'base' (capital 30 EUR/MW, 10 EUR/MWh), load 50, 30. Bus B: 'gas'

@@ -31,7 +31,7 @@ def standard_tables(
     """Market outcomes, welfare by area, and (with ``importer``) the origin of its imports.
 
     Returns tables by file stem: ``prices`` (per bus), ``branches`` (flows, losses,
-    utilisation, congestion and rent per link), ``rent_by_area``, ``welfare_by_area``,
+    utilisation, congestion and rent per line and link), ``rent_by_area``, ``welfare_by_area``,
     ``energy_balance``, ``producers`` (revenue, costs and surplus by area and technology); with
     ``importer``: ``imports_by_origin`` (MWh arriving at the importer by origin area and
     technology), ``export_matching`` (renewable share of exports under each matching rule) and,
@@ -75,16 +75,21 @@ def standard_tables(
     return tables
 
 
+def millions(eur: float) -> str:
+    """EUR as million EUR with one decimal, never "-0.0"."""
+    return f"{round(eur / 1e6, 1) + 0.0:,.1f}"
+
+
 def summary_lines(tables: Mapping[str, pd.DataFrame], importer: str | None = None) -> list[str]:
-    """A short plain-text summary of :func:`standard_tables` (one fact per line)."""
+    """A short plain-text summary of ``standard_tables`` (one fact per line)."""
     lines = []
     welfare = tables["welfare_by_area"]
     lines.append("Welfare by area (million EUR/yr; consumers + producers + congestion rent):")
     for area, row in welfare.iterrows():
         lines.append(
-            f"  {area:<4} {row['welfare_eur'] / 1e6:>10,.1f} = "
-            f"{row['consumer_surplus_eur'] / 1e6:,.1f} + {row['producer_surplus_eur'] / 1e6:,.1f}"
-            f" + {row['congestion_rent_eur'] / 1e6:,.1f}"
+            f"  {area:<4} {millions(row['welfare_eur']):>10} = "
+            f"{millions(row['consumer_surplus_eur'])} + {millions(row['producer_surplus_eur'])}"
+            f" + {millions(row['congestion_rent_eur'])}"
         )
     branches = tables["branches"]
     busiest = branches.sort_values("rent", ascending=False).head(5)

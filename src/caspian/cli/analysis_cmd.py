@@ -15,6 +15,7 @@ from rich.table import Table
 from caspian.analysis.cba import appraise_link, compare, npv_tornado, with_and_without
 from caspian.analysis.certificates import cbam_exposure, export_matching, rule_label
 from caspian.analysis.finance import ProjectAppraisal
+from caspian.analysis.standard import millions
 from caspian.analysis.tracing import trace
 from caspian.atomic import atomic_folder, check_writable
 from caspian.corridor.appraisal import appraise_corridor_link, cbam_grid_factors, eu_co2_price
@@ -274,6 +275,8 @@ def cba(
                 sensitivity=sensitivity,
                 options=options,
                 progress=status.update,
+                # the run's own optimum sizes the link: no need to solve the scenario again
+                solved=read_result(run_dir) if run_dir is not None else None,
             )
             study, finance, table = appraisal.cba, appraisal.finance, appraisal.tornado
             summary = appraisal.summary()
@@ -334,7 +337,7 @@ def _print_comparison(welfare: pd.DataFrame, indicators: pd.DataFrame, title: st
         view.add_row(
             str(area),
             *(
-                f"{row[f'change_{part}_eur'] / 1e6:,.1f}"
+                millions(row[f"change_{part}_eur"])
                 for part in ("consumer_surplus", "producer_surplus", "congestion_rent", "welfare")
             ),
         )
@@ -342,7 +345,7 @@ def _print_comparison(welfare: pd.DataFrame, indicators: pd.DataFrame, title: st
     view.add_row(
         "[bold]all",
         *(
-            f"[bold]{total[f'change_{part}_eur'] / 1e6:,.1f}"
+            f"[bold]{millions(total[f'change_{part}_eur'])}"
             for part in ("consumer_surplus", "producer_surplus", "congestion_rent", "welfare")
         ),
     )
@@ -394,7 +397,7 @@ def _write(
         welfare.to_csv(folder / "welfare_by_area.csv")
         indicators.to_csv(folder / "indicators.csv", index=False)
         if finance is not None:
-            finance.cash_flows.to_csv(folder / "cash_flows.csv", index=False)
+            finance.cash_flows.to_csv(folder / "cash_flows.csv")  # indexed by year
             summary = {
                 **summary,
                 "npv_eur": finance.npv,

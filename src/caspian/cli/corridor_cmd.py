@@ -177,7 +177,7 @@ def sources(
             str(row.table),
             str(row.key),
             str(row.quantity),
-            f"{row.value:,.6g}" if isinstance(row.value, float) else str(row.value),
+            _value(row.value, str(row.quantity)),
             str(row.unit),
             year,
             str(row.source),
@@ -185,12 +185,22 @@ def sources(
         )
     console.print(view)
     cited = sources_table(ds)
-    listing = Table(title=f"{len(cited)} sources cited")
+    if table is not None:  # the sources this table cites; the counts stay over all tables
+        used = provenance["source"].str.split(",").explode().str.strip().unique()
+        cited = cited[cited.index.isin(used)]
+    listing = Table(title=f"{len(cited)} sources cited" + (f" by {table}" if table else ""))
     listing.add_column("source")
     listing.add_column("citation", overflow="fold")
-    listing.add_column("numbers", justify="right")
+    listing.add_column("numbers (all tables)" if table else "numbers", justify="right")
     for source, citation, count in zip(
         cited.index, cited["citation"], cited["values"], strict=True
     ):
         listing.add_row(str(source), str(citation), str(count))
     console.print(listing)
+
+
+def _value(value: object, quantity: str) -> str:
+    """A dataset number as the table shows it: years without a thousands separator."""
+    if not isinstance(value, float):
+        return str(value)
+    return f"{value:.6g}" if quantity.endswith("year") else f"{value:,.6g}"

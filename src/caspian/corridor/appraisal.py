@@ -11,7 +11,8 @@ of the ``interconnector`` asset class (plus the scenario's offset).
 Sensitivities (the tornado) move one input at a time between a low and a high value. Discount
 rate and capex change only the finance; gas price, EU price and demand growth re-solve the
 with-and-without pair with the other investments held at the plan of the with case. The ranges
-are stated in :data:`SENSITIVITIES` and :func:`caspian.analysis.cba.npv_tornado`.
+are stated in [`SENSITIVITIES`][caspian.corridor.appraisal.SENSITIVITIES] and
+[`caspian.analysis.cba.npv_tornado`][caspian.analysis.cba.npv_tornado].
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ SENSITIVITIES: tuple[Sensitivity, ...] = (
     Sensitivity("demand_growth", 0.5, 1.5, "assumption: half / one and a half the growth"),
 )
 """Inputs whose tornado cases re-solve the pair; discount rate and capex are finance-only
-(:data:`caspian.analysis.cba.DISCOUNT_RATE_SWING`, :data:`caspian.analysis.cba.CAPEX_RANGE`)."""
+([`caspian.analysis.cba.DISCOUNT_RATE_SWING`][caspian.analysis.cba.DISCOUNT_RATE_SWING],
+[`caspian.analysis.cba.CAPEX_RANGE`][caspian.analysis.cba.CAPEX_RANGE])."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class Appraisal:
                 str(k): float(v) for k, v in self.cba.welfare["change_welfare_eur"].items()
             },
             "capex_eur": self.costs.capex_eur,
+            "fixed_om_eur_per_year": self.costs.fixed_om_eur_per_year,
             "discount_rate": self.costs.discount_rate,
             "lifetime_years": self.costs.lifetime_years,
             "npv_eur": f.npv,
@@ -126,7 +129,7 @@ def cbam_grid_factors(ds: Dataset) -> dict[str, float]:
 
 
 def eu_co2_price(ds: Dataset) -> float:
-    """EUR/t: the EU ETS price of :data:`CO2_PRICE_PARAMETER`."""
+    """EUR/t: the EU ETS price of ``CO2_PRICE_PARAMETER``."""
     return float(ds.parameters[CO2_PRICE_PARAMETER])
 
 
@@ -262,10 +265,12 @@ def _tornado(
         benefits = []
         for factor in (s.low, s.high):
             say(f"sensitivity: {s.parameter} x{factor:g}")
-            # The other investments stay at the plan of the with case; with nothing left
-            # extendable, the pair is two dispatch solves.
+            # Under the appraisal's own hold rule: with "fixed" the other investments stay at
+            # the plan of the with case, so the pair is two dispatch solves; with
+            # "reoptimise" both cases re-plan the system at the varied input.
             varied, periods = build_corridor_model(_vary(scenario, s.parameter, factor), ds)
-            net = fix_investments(varied, cba.with_result)
+            reoptimise = cba.hold is Hold.REOPTIMISE
+            net = varied if reoptimise else fix_investments(varied, cba.with_result)
             pair = with_and_without(
                 net,
                 links,

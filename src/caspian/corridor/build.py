@@ -8,7 +8,7 @@ hourly market price, up to what the interconnectors carry. Existing interconnect
 transfer limits (NTCs); HVDC cables are caspian-grid's lossy two-way links, with losses per
 converter pair and per 1000 km, and the Caspian routes are extendable candidates.
 
-Annualised capital cost of a technology, EUR per MW and year::
+Annualised capital cost of a technology, EUR per MW and year:
 
     capital_cost = capex * (annuity(r, lifetime) + fom_share)
 
@@ -60,7 +60,7 @@ def hourly_snapshots(year: int) -> pd.DatetimeIndex:
 def build_corridor_network(scenario: Scenario, dataset: Dataset | None = None) -> Network:
     """The corridor network for ``scenario`` (see the module docstring), at a chronological
     resolution: a typical-day network means nothing without its periods, so that asks for
-    :func:`build_corridor_model`."""
+    [`build_corridor_model`][caspian.corridor.build.build_corridor_model]."""
     n, periods = build_corridor_model(scenario, dataset)
     if periods is not None:
         raise InputError(
@@ -533,7 +533,9 @@ class _Builder:
             p_nom = p_nom if b.p_nom_mw is None else b.p_nom_mw
             return b.extendable, p_nom, p_nom, max(b.p_nom_max_mw, p_nom), 1.0
         if link["status"] == "candidate":
-            if not bool(link["extendable_default"]):
+            # A feeder to a Caspian landing is a candidate whenever its route is.
+            feeds_route = role == "feeder" and link["route"] in self.sc.caspian.routes
+            if not (bool(link["extendable_default"]) or feeds_route):
                 return None
             return True, 0.0, 0.0, p_nom_max, 1.0
         return False, p_nom, 0.0, p_nom_max, 1.0

@@ -12,6 +12,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from caspian.analysis.market import MIN_CAPACITY_MW
 from caspian.optimize import OptimizationResult
 
 RENEWABLE = ("onwind", "offwind", "solar")
@@ -19,7 +20,32 @@ RENEWABLE = ("onwind", "offwind", "solar")
 
 @dataclass(frozen=True)
 class Headlines:
-    """What the study asks first, for one scenario."""
+    """What the study asks first, for one scenario.
+
+    Attributes
+    ----------
+    scenario
+        The scenario's name.
+    caspian_capacity_mw
+        Optimal capacity (MW) of every link whose name starts with ``Caspian``; below
+        ``caspian.analysis.market.MIN_CAPACITY_MW`` (solver round-off) it is 0.
+    link_flows_twh
+        Per link: ``bus0``, ``bus1``, ``capacity_mw``, ``forward_twh``, ``backward_twh`` and
+        ``losses_twh``.
+    renewable_build_mw
+        Optimal capacity (MW) of the extendable wind and solar generators, node x technology.
+    mean_price
+        Time-weighted mean price (EUR/MWh) of every bus.
+    total_cost_eur
+        The objective: total system cost, EUR per year. As in PyPSA it counts the investment
+        in what the optimisation builds (extendable assets), not in capacity the scenario fixes
+        (such as the Caspian cable of ``caspian-fixed-1.5gw``), so compare scenarios that fix
+        different assets with ``caspian cba``, which adds the link's own cost.
+    eu_exports_twh
+        Energy arriving at the ``EU`` bus over links, TWh per year.
+    emissions_mt
+        Emissions of the generators, Mt CO2 per year.
+    """
 
     scenario: str
     caspian_capacity_mw: dict[str, float]
@@ -110,7 +136,9 @@ def headlines(result: OptimizationResult, scenario: str) -> Headlines:
 
     return Headlines(
         scenario=scenario,
-        caspian_capacity_mw={str(k): float(capacity[k]) for k in caspian},
+        caspian_capacity_mw={
+            str(k): float(capacity[k]) if capacity[k] >= MIN_CAPACITY_MW else 0.0 for k in caspian
+        },
         link_flows_twh=flows,
         renewable_build_mw=build_table,
         mean_price={str(k): float(v) for k, v in prices.items()},

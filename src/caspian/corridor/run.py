@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 from pydantic import ValidationError
 
 from caspian.analysis.standard import standard_tables, summary_lines
@@ -31,7 +32,23 @@ EU_AREA = "EU"
 
 @dataclass(frozen=True)
 class ScenarioRun:
-    """One solved scenario: its inputs, result, headlines and timings (s)."""
+    """One solved scenario: its inputs, result, headlines and timings (s).
+
+    Attributes
+    ----------
+    scenario
+        The scenario that was run.
+    network
+        The network built for it.
+    result
+        Its optimum.
+    headlines
+        The headline answers.
+    build_seconds, solve_seconds
+        Time to build the network and to solve it, s.
+    out_dir
+        The results folder written, or None.
+    """
 
     scenario: Scenario
     network: Network
@@ -87,9 +104,9 @@ def run_scenario(
 ) -> ScenarioRun:
     """Build, solve and (if ``out_dir``) write one scenario.
 
-    ``options`` picks the method: :class:`~caspian.optimize.SolverOptions` solves the whole model
-    with HiGHS, :class:`~caspian.decompose.BendersOptions` decomposes it over time blocks (the
-    fast exact way for the full hourly year).
+    ``options`` picks the method: [`SolverOptions`][caspian.optimize.options.SolverOptions] solves
+    the whole model with HiGHS, [`BendersOptions`][caspian.decompose.benders.BendersOptions]
+    decomposes it over time blocks (the fast exact way for the full hourly year).
     """
     say = progress or (lambda message: None)
     ds = dataset or load_dataset()
@@ -123,7 +140,9 @@ def run_scenario(
             )
             (folder / "analysis").mkdir()
             for stem, table in tables.items():
-                table.to_csv(folder / "analysis" / f"{stem}.csv")
+                # Row numbers are not data: only a named index (bus, area, branch) is written.
+                named = not isinstance(table.index, pd.RangeIndex)
+                table.to_csv(folder / "analysis" / f"{stem}.csv", index=named)
             trade.extend(summary_lines(tables, importer=EU_AREA))
             caspian = ", ".join(f"{k} {v:,.0f} MW" for k, v in heads.caspian_capacity_mw.items())
             lines = [

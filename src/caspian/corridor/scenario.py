@@ -1,6 +1,6 @@
 """Scenarios of the corridor study: YAML files that override the base assumptions.
 
-A scenario file names what differs from the base (or from the scenario it ``extends``)::
+A scenario file names what differs from the base (or from the scenario it ``extends``):
 
     name: caspian-fixed-1.5gw
     description: The Caspian cable built at 1.5 GW on route A.
@@ -36,7 +36,18 @@ class _Section(BaseModel):
 class Resolution(_Section):
     """Time resolution over the full year: ``hours`` per snapshot (1 = hourly), ``segments``
     of varying length found by tsam, or ``typical_days`` found by tsam whose storage is linked
-    over the year (either of the last two overrides ``hours``)."""
+    over the year (either of the last two overrides ``hours``).
+
+    Attributes
+    ----------
+    hours
+        Hours per snapshot (1 = full hourly year); 1 to 168, default 6.
+    segments
+        Split the year into this many tsam segments instead; 2 to 8760, default None.
+    typical_days
+        Model the year by this many hourly typical days (tsam) instead, with storage linked
+        across the days of the year; 1 to 365, default None. Not together with ``segments``.
+    """
 
     hours: int = Field(6, ge=1, le=168, description="Hours per snapshot (1 = full hourly year).")
     segments: int | None = Field(
@@ -68,7 +79,26 @@ class Resolution(_Section):
 
 
 class CaspianLink(_Section):
-    """The Caspian subsea HVDC interconnector."""
+    """The Caspian subsea HVDC interconnector.
+
+    Attributes
+    ----------
+    routes
+        Candidate routes to include (see ``Route``); default ``("A",)``.
+    extendable
+        Capacity chosen by the optimisation; default True.
+    p_nom_mw
+        Capacity when not extendable (MW, at least 0); default 0.
+    p_nom_max_mw
+        Upper limit when extendable (MW, at least 0); default 7000.
+    capex_multiplier
+        Scales cable and converter capex (above 0); default 1.
+    availability
+        Share of the year the cable is in service; the rest is one outage (a subsea repair),
+        starting on ``outage_start_day``. 0 = the cable is out all year; 0 to 1, default 1.
+    outage_start_day
+        Day of the year the outage starts (when availability < 1); 1 to 365, default 1.
+    """
 
     routes: tuple[Route, ...] = Field(("A",), description="Candidate routes to include.")
     extendable: bool = Field(True, description="Capacity chosen by the optimisation.")
@@ -88,7 +118,17 @@ class CaspianLink(_Section):
 
 
 class BlackSeaCable(_Section):
-    """The Georgia-Romania Black Sea cable."""
+    """The Georgia-Romania Black Sea cable.
+
+    Attributes
+    ----------
+    extendable
+        Capacity chosen by the optimisation; default False.
+    p_nom_mw
+        Capacity (MW, at least 0); None (the default) = the dataset's value.
+    p_nom_max_mw
+        Upper limit when extendable (MW, at least 0); default 6000.
+    """
 
     extendable: bool = Field(False, description="Capacity chosen by the optimisation.")
     p_nom_mw: float | None = Field(None, ge=0, description="Capacity (MW); None = dataset value.")
@@ -96,7 +136,19 @@ class BlackSeaCable(_Section):
 
 
 class Prices(_Section):
-    """Fuel and market price assumptions, as multipliers on the dataset's values."""
+    """Fuel and market price assumptions, as multipliers on the dataset's values.
+
+    Attributes
+    ----------
+    gas_multiplier
+        Scales gas prices in every country (above 0); default 1.
+    coal_multiplier
+        Scales coal prices (above 0); default 1.
+    eu_price_multiplier
+        Scales the EU market price (above 0); default 1.
+    market_price_multiplier
+        Scales the non-EU market prices (TR, RU, IR) (above 0); default 1.
+    """
 
     gas_multiplier: float = Field(1.0, gt=0, description="Scales gas prices in every country.")
     coal_multiplier: float = Field(1.0, gt=0, description="Scales coal prices.")
@@ -107,7 +159,13 @@ class Prices(_Section):
 
 
 class Demand(_Section):
-    """Demand assumptions."""
+    """Demand assumptions.
+
+    Attributes
+    ----------
+    growth_multiplier
+        Scales demand growth from the base year to the target year (above 0); default 1.
+    """
 
     growth_multiplier: float = Field(
         1.0, gt=0, description="Scales demand growth from the base year to the target year."
@@ -115,7 +173,13 @@ class Demand(_Section):
 
 
 class Finance(_Section):
-    """Cost of capital."""
+    """Cost of capital.
+
+    Attributes
+    ----------
+    discount_rate_offset
+        Added to every asset class's discount rate; -0.05 to 0.2, default 0.
+    """
 
     discount_rate_offset: float = Field(
         0.0, ge=-0.05, le=0.2, description="Added to every asset class's discount rate."
@@ -123,7 +187,37 @@ class Finance(_Section):
 
 
 class Scenario(_Section):
-    """One scenario: every assumption the corridor model reads, with the base as default."""
+    """One scenario: every assumption the corridor model reads, with the base as default.
+
+    A scenario file sets any of these keys, the sections (``caspian``, ``prices``, ...) as
+    nested mappings; every key left out keeps its default (or the value of the scenario it
+    ``extends``).
+
+    Attributes
+    ----------
+    name
+        The scenario's name; default ``"base"`` (a file's name when loaded from a file).
+    description
+        One line saying what the scenario changes.
+    extends
+        Scenario whose values this one starts from.
+    year
+        Target year, 2030 or 2035; default 2030.
+    weather_seed
+        Seed of the synthetic weather year (at least 0); default 1.
+    resolution
+        Time resolution ([`Resolution`][caspian.corridor.scenario.Resolution]).
+    caspian
+        The Caspian cable ([`CaspianLink`][caspian.corridor.scenario.CaspianLink]).
+    black_sea
+        The Black Sea cable ([`BlackSeaCable`][caspian.corridor.scenario.BlackSeaCable]).
+    prices
+        Price multipliers ([`Prices`][caspian.corridor.scenario.Prices]).
+    demand
+        Demand growth ([`Demand`][caspian.corridor.scenario.Demand]).
+    finance
+        Cost of capital ([`Finance`][caspian.corridor.scenario.Finance]).
+    """
 
     name: str = "base"
     description: str = ""
@@ -244,6 +338,11 @@ def _describe(error: Any, raw: dict[str, Any]) -> str:
         hint = f" Did you mean '{match[0]}'?" if match else f" Known keys: {', '.join(options)}."
         return f"unknown key '{key}'.{hint}"
     value: Any = raw
-    for part in location:
-        value = value.get(part) if isinstance(value, dict) else None
+    for part in error["loc"]:
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and isinstance(part, int) and part < len(value):
+            value = value[part]
+        else:
+            value = None
     return f"{key} = {value!r}: {error['msg']}"

@@ -46,19 +46,29 @@ class BendersOptions:
 
     Parameters
     ----------
-    block_hours : length of a time block in hours (snapshot weightings ``stores``); 168 = weeks.
-    gap : stop when ``(upper - lower) / |upper|`` is at most this (0.001 = 0.1 %).
-    max_iterations : stop after this many rounds even if the gap is larger.
-    time_limit : seconds; stop (with the gap reached so far) when exceeded.
-    workers : number of local Dask worker processes for the blocks; 1 solves them in this
-        process. Ignored when a ``scheduler`` or a ``pool`` is given.
-    scheduler : address of a running Dask scheduler (``tcp://host:8786``) whose workers solve
+    block_hours
+        length of a time block in hours (snapshot weightings ``stores``); 168 = weeks.
+    gap
+        stop when ``(upper - lower) / |upper|`` is at most this (0.001 = 0.1 %).
+    max_iterations
+        stop after this many rounds even if the gap is larger.
+    time_limit
+        seconds; stop (with the gap reached so far) when exceeded.
+    workers
+        number of local Dask worker processes for the blocks; 1 solves them in this
+        process. Ignored when a ``scheduler`` is given.
+    scheduler
+        address of a running Dask scheduler (``tcp://host:8786``) whose workers solve
         the blocks, one group of blocks per worker.
-    stabilisation : ``lambda`` of in-out separation (1 = plain Kelley cuts at the master point).
-    stall_rounds : rounds without a better lower bound before a round at the master point.
-    start_hours : first proposal from a monolithic solve at this many hours per snapshot
-        (:mod:`caspian.decompose.start`); ``None`` starts from the master's own first point.
-    subproblem_options : further HiGHS options for the blocks.
+    stabilisation
+        ``lambda`` of in-out separation (1 = plain Kelley cuts at the master point).
+    stall_rounds
+        rounds without a better lower bound before a round at the master point.
+    start_hours
+        first proposal from a monolithic solve at this many hours per snapshot
+        (``caspian.decompose.start``); ``None`` starts from the master's own first point.
+    subproblem_options
+        further HiGHS options for the blocks.
     """
 
     block_hours: float = 168.0
@@ -114,16 +124,25 @@ class BendersResult:
 
     Attributes
     ----------
-    objective : EUR, cost of the best solution found (the upper bound).
-    lower_bound : EUR, proved lower bound on the optimum.
-    gap : ``(objective - lower_bound) / |objective|``, proved.
-    converged : whether ``gap`` reached the requested tolerance.
-    iterations, seconds : rounds made and wall time (s), set-up included.
-    capacities : optimal capacities of the extendable components, per component (MW or MWh).
-    history : per round: lower and upper bound, gap, lambda, infeasible blocks, cuts, master
+    objective
+        EUR, cost of the best solution found (the upper bound).
+    lower_bound
+        EUR, proved lower bound on the optimum.
+    gap
+        ``(objective - lower_bound) / |objective|``, proved.
+    converged
+        whether ``gap`` reached the requested tolerance.
+    iterations, seconds
+        rounds made and wall time (s), set-up included.
+    capacities
+        optimal capacities of the extendable components, per component (MW or MWh).
+    history
+        per round: lower and upper bound, gap, lambda, infeasible blocks, cuts, master
         and (summed) block solve seconds, and seconds since the start.
-    result : the full labelled result at the best solution (dispatch, prices, ...).
-    n_blocks : number of time blocks.
+    result
+        the full labelled result at the best solution (dispatch, prices, ...).
+    n_blocks
+        number of time blocks.
     """
 
     objective: float
@@ -159,14 +178,17 @@ def solve_benders(
 ) -> BendersResult:
     """Solve ``n`` to within ``options.gap`` of its optimum by Benders decomposition.
 
-    Parameters
-    ----------
-    n : the network (validated, not modified).
-    options : see :class:`BendersOptions`.
-    progress : called with one line per round.
-
     The blocks are solved in this process, on a local Dask cluster of ``options.workers``
     processes, or on the cluster of ``options.scheduler``.
+
+    Parameters
+    ----------
+    n
+        the network (validated, not modified).
+    options
+        see [`BendersOptions`][caspian.decompose.benders.BendersOptions].
+    progress
+        called with one line per round.
     """
     opts = options or BendersOptions()
     say = progress or (lambda message: None)
@@ -328,10 +350,12 @@ def _assemble(
     x = np.zeros(lp.n_variables)
     x[part.complicating] = y[: len(part.complicating)]
     row_dual = np.zeros(lp.n_constraints)
+    col_dual = np.zeros(lp.n_variables)  # reduced costs of the capacities stay 0 (master's)
     for data, out in zip(blocks, outcomes, strict=True):
-        assert out.primal is not None and out.row_dual is not None
+        assert out.primal is not None and out.row_dual is not None and out.col_dual is not None
         x[data.own_columns] = out.primal
         row_dual[data.own_rows] = out.row_dual
+        col_dual[data.own_columns] = out.col_dual
     row_dual[part.global_rows] = master.global_duals()
     stats = SolverStats(
         algorithm="benders",
@@ -346,7 +370,7 @@ def _assemble(
     )
     solution = Solution(
         col_value=x,
-        col_dual=np.zeros(lp.n_variables),
+        col_dual=col_dual,
         row_value=lp.matrix @ x,
         row_dual=row_dual,
         stats=stats,

@@ -143,7 +143,8 @@ class Outcome:
 
     ``value`` is ``Q_b(y)`` when ``feasible``, else the elastic violation ``V_b(y) > 0``;
     ``gradient`` its subgradient with respect to the block's linked master columns.
-    ``primal``/``row_dual`` are the own columns' values and own rows' duals, when asked for.
+    ``primal``/``row_dual``/``col_dual`` are the own columns' values, the own rows' duals and
+    the own columns' reduced costs, when asked for.
     """
 
     block: int
@@ -154,6 +155,7 @@ class Outcome:
     iterations: int
     primal: np.ndarray | None = None
     row_dual: np.ndarray | None = None
+    col_dual: np.ndarray | None = None
 
 
 RELAXED_BOUND_MAX_COLUMNS = 50_000
@@ -261,11 +263,12 @@ class Subproblem:
             info = h.getInfo()
             sol = h.getSolution()
             col_dual = np.asarray(sol.col_dual)
-            primal = row_dual = None
+            primal = row_dual = own_col_dual = None
             if want_solution:
                 n_own = self.data.n_own
                 primal = np.asarray(sol.col_value)[:n_own].copy()
                 row_dual = np.asarray(sol.row_dual)[: len(self.data.own_rows)].copy()
+                own_col_dual = col_dual[:n_own].copy()
             return Outcome(
                 block=self.data.block,
                 feasible=True,
@@ -275,6 +278,7 @@ class Subproblem:
                 iterations=int(info.simplex_iteration_count),
                 primal=primal,
                 row_dual=row_dual,
+                col_dual=own_col_dual,
             )
         if status in (MS.kInfeasible, MS.kUnboundedOrInfeasible):
             value, gradient, iterations = self._violation(values)

@@ -1,17 +1,18 @@
 """Validation of a network at each boundary: every problem found, each with its fix.
 
-:func:`validate` runs once when a network is read (and again where the optimiser or the CLI
-receive one). It collects every problem and raises one :class:`ValidationError` whose message
-is a summary line followed by one problem per line; each problem names the file (if known),
-the component, the attribute, the offending value and the component that has it, and says how
-to fix it. Checks on time series are vectorised over snapshots, so a valid 100-bus x 8760-
-snapshot network passes in a fraction of a second.
+[`validate`][caspian.network.validate.validate] runs once when a network is read (and again where
+the optimiser or the CLI receive one). It collects every problem and raises one
+[`ValidationError`][caspian.exceptions.ValidationError] whose message is a summary line followed by
+one problem per line; each problem names the file (if known), the component, the attribute, the
+offending value and the component that has it, and says how to fix it. Checks on time series are
+vectorised over snapshots, so a valid 100-bus x 8760-snapshot network passes in a fraction of a
+second.
 
 The checks, in order: snapshots and weightings; per component table (names, required and
 misspelt columns, types, NaN, ranges, refused attributes, bus references, global constraint
 types); per time series (shape, row labels, columns, whether the attribute may vary, values);
 then across tables (min <= max pairs, line impedances and carriers, buses whose load nothing
-can supply). See :mod:`caspian.network.validate_network` for the cross-table checks.
+can supply). See ``caspian.network.validate_network`` for the cross-table checks.
 """
 
 from __future__ import annotations
@@ -54,9 +55,12 @@ def validate(n: Network, source: str | None = None, files: Mapping[str, str] | N
 
     Parameters
     ----------
-    n : the network.
-    source : where the network came from (a path), for the summary line.
-    files : component class name to the file its table came from, for messages. Keys
+    n
+        the network.
+    source
+        where the network came from (a path), for the summary line.
+    files
+        component class name to the file its table came from, for messages. Keys
         ``"<Component>.<attr>"`` name the file of a time series and ``"snapshots"`` the
         snapshot table; without them the component's file is named.
     """
@@ -149,7 +153,7 @@ def _static(ctx: Context, schema: ComponentSchema, frame: pd.DataFrame) -> None:
     if cname == "Link":
         for column in frame.columns:
             match = EXTRA_PORT.match(str(column))
-            if match and match.group(1) == "bus":
+            if match and match.group(1) == "bus" and column not in schema.refused:
                 _refused(ctx, schema, str(column), "", frame[column], None)
     if cname == "GlobalConstraint":
         _global_constraints(ctx, frame)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from caspian.optimize.assembly import ConstraintBlock
+from caspian.optimize.assembly import ConstraintBlock, VariableBlock
 from caspian.optimize.context import BuildContext
 from caspian.optimize.periods import STORAGE_START
 from caspian.optimize.storage import final_level_columns
@@ -20,20 +20,32 @@ def define_ramp_limits(ctx: BuildContext, component: str) -> None:
     for ``t >= 1`` wherever the limit is not NaN; ``P`` is ``p_nom`` or, for extendables, the
     capacity variable. As in PyPSA the first snapshot has no previous output and no limit; with
     representative periods neither has the first snapshot of any typical period.
-    Applies to Generator and (non-bidirectional) Link.
+    Applies to Generator and Link; for a bidirectional link ``p`` is its net flow
+    ``p_fwd - p_bwd`` (rows ``Link-bidirectional-ramp_limit_up/down``).
     """
-    var = ctx.variable(f"{component}-p")
-    if var is None or ctx.n_snapshots < 2:
-        return
-    frame = ctx.static(component).loc[var.names]
+    outputs: list[tuple[str, list[tuple[str, float]]]] = [("", [(f"{component}-p", 1.0)])]
+    if component == "Link":
+        outputs.append(("bidirectional-", [("Link-p_fwd", 1.0), ("Link-p_bwd", -1.0)]))
+    for prefix, terms in outputs:
+        variables = [(var, sign) for key, sign in terms if (var := ctx.variable(key)) is not None]
+        if ctx.n_snapshots >= 2 and len(variables) == len(terms):
+            _ramp_rows(ctx, component, prefix, variables)
+
+
+def _ramp_rows(
+    ctx: BuildContext, component: str, prefix: str, terms: list[tuple[VariableBlock, float]]
+) -> None:
+    """The ramp rows of one output, ``sum(sign * var)``, for the names that have a limit."""
+    all_names = terms[0][0].names
+    frame = ctx.static(component).loc[all_names]
     for direction, attr in (("up", "ramp_limit_up"), ("down", "ramp_limit_down")):
-        limit = ctx.series(component, attr, var.names)[1:]
+        limit = ctx.series(component, attr, all_names)[1:]
         if ctx.periods is not None:  # consecutive typical periods are not consecutive in time
             limit[ctx.periods.period_starts()[1:]] = np.nan
         has_limit = ~np.isnan(limit).all(axis=0)
         if not has_limit.any():
             continue
-        names = var.names[has_limit]
+        names = all_names[has_limit]
         limit = limit[:, has_limit]
         free = np.isnan(limit)
         ext = frame["p_nom_extendable"].to_numpy(bool)[has_limit]
@@ -42,24 +54,25 @@ def define_ramp_limits(ctx: BuildContext, component: str) -> None:
         lower, upper = (-np.inf, bound) if direction == "up" else (-bound, np.inf)
         block = ctx.builder.add_constraints(
             component,
-            f"ramp_limit_{direction}",
+            f"{prefix}ramp_limit_{direction}",
             names,
             lower,
             upper,
             shape=(ctx.n_snapshots - 1, len(names)),
         )
         rows = block.rows()
-        cols = var.columns()[:, has_limit]
-        ctx.builder.add_terms(rows, cols[1:], 1.0)
-        ctx.builder.add_terms(rows, cols[:-1], -1.0)
+        for var, sign in terms:
+            cols = var.columns()[:, var.names.get_indexer(names)]
+            ctx.builder.add_terms(rows, cols[1:], sign)
+            ctx.builder.add_terms(rows, cols[:-1], -sign)
         capacity = ctx.variable(f"{component}-p_nom")
         if ext.any() and capacity is not None:
             cap_cols = capacity.columns()[capacity.names.get_indexer(names[ext])]
-            sign = -1.0 if direction == "up" else 1.0
+            factor = -1.0 if direction == "up" else 1.0
             ctx.builder.add_terms(
                 rows[:, ext],
                 np.broadcast_to(cap_cols, rows[:, ext].shape),
-                sign * np.nan_to_num(limit[:, ext]),
+                factor * np.nan_to_num(limit[:, ext]),
             )
 
 

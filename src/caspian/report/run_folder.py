@@ -110,10 +110,19 @@ def load_run(run_dir: str | Path) -> RunFolder:
         Scenario.model_validate_json(scenario_path.read_text()) if scenario_path.exists() else None
     )
     analysis = {
-        table.stem: pd.read_csv(table, index_col=0)
+        table.stem: _analysis_table(table)
         for table in sorted((path / ANALYSIS_FOLDER).glob("*.csv"))
     }
     return RunFolder(path, result, summary, headlines, scenario, analysis, _cba(path / CBA_FOLDER))
+
+
+def _analysis_table(path: Path) -> pd.DataFrame:
+    """One ``analysis/`` table with its columns as written (a named index, such as ``branch``,
+    is a column); older folders wrote row numbers as an unnamed first column, dropped here."""
+    frame = pd.read_csv(path)
+    if len(frame.columns) and str(frame.columns[0]).startswith("Unnamed: 0"):
+        frame = frame.drop(columns=frame.columns[0])
+    return frame
 
 
 def _json(path: Path) -> dict[str, Any]:
