@@ -209,3 +209,56 @@ def test_errors_name_the_problem() -> None:
     with pytest.raises(InputError, match="monthly matching needs snapshots that are dates"):
         monthly_matching(n, result, "EU")
     assert "monthly" not in set(export_matching(n, result, "EU")["rule"])
+
+
+def _alternating(snapshots: pd.DatetimeIndex, repeats: int, weight: float) -> Network:
+    """across_months' two-hour periods A (wind 0.75, 0.5; load 50, 0) and B (wind 0, 0.9;
+    load 100, 80), repeated ``repeats`` times as A, B, A, B, ... on ``snapshots``."""
+    wind = [0.75, 0.5, 0.0, 0.9] * repeats
+    n = Network("alternating", snapshots)
+    for column in ("objective", "stores", "generators"):
+        n.snapshot_weightings[column] = weight
+    n.add("Carrier", ["onwind", "gas"], co2_emissions=[0.0, 0.2])
+    n.add("Bus", ["X", "EU"], country=["KZ", "EU"])
+    n.add("Generator", "wind", bus="X", carrier="onwind", p_nom=200, p_max_pu=wind, p_min_pu=wind)
+    n.add("Generator", "gas", bus="X", carrier="gas", p_nom=300, marginal_cost=50, efficiency=0.5)
+    loads = pd.DataFrame({"X load": [50, 0, 100, 80] * repeats, "EU load": 100}, index=snapshots)
+    n.add("Load", ["X load", "EU load"], bus=["X", "EU"], p_set=loads)
+    n.add("Link", "X-EU", bus0="X", bus1="EU", p_nom=500)
+    return n
+
+
+def test_monthly_matching_of_typical_periods_follows_the_real_calendar() -> None:
+    """Periods A, B, A, B of two hours from 31 Jan 20:00: the first two fall in January, the
+    last two in February. Two typical periods (A and B, each standing for two real periods,
+    labelled by their first occurrence) give the same months as the chronological hours."""
+    from caspian.optimize import RepresentativePeriods
+
+    hours = pd.date_range("2030-01-31 20:00", periods=8, freq="h")
+    chronological = _alternating(hours, repeats=2, weight=1.0)
+    want = monthly_matching(chronological, optimize(chronological), "EU")
+    typical = _alternating(hours[:4], repeats=1, weight=2.0)
+    periods = RepresentativePeriods(2, 2, np.array([0, 1, 0, 1]))
+    got = monthly_matching(typical, optimize(typical, periods=periods), "EU")
+    assert [str(m) for m in got["month"]] == ["2030-01", "2030-02"]
+    pd.testing.assert_frame_equal(got, want, check_exact=False, atol=1e-6)
+    assert got["hourly_matched_mwh"].to_list() == pytest.approx([300.0, 300.0])
+
+
+def test_power_bought_from_a_market_keeps_its_grid_factor_under_actual() -> None:
+    """RU (a market) sells 50 MW through AZ to the EU for one hour. No plant stands behind it,
+    so even under the 'actual' rule it counts at RU's grid factor: 50 * 0.4 = 20 t."""
+    n = Network("wheeling", pd.date_range("2030-01-01", periods=1, freq="h"))
+    n.add("Carrier", ["market"], co2_emissions=[0.0])
+    n.add("Bus", ["M", "B", "C"], country=["RU", "AZ", "EU"])
+    n.add("Generator", "RU market", bus="M", carrier="market", p_nom=500, marginal_cost=30)
+    n.add("Load", "C load", bus="C", p_set=50)
+    n.add("Link", "M-B", bus0="M", bus1="B", p_nom=200)
+    n.add("Link", "B-C", bus0="B", bus1="C", p_nom=200)
+    result = optimize(n)
+    exposure = cbam_exposure(
+        n, result, "EU", {"RU": 0.4, "AZ": 0.5}, 70.0, exporter_areas=["AZ", "RU"]
+    )
+    total = exposure.total.set_index("rule")
+    assert total.loc["default", "emissions_t"] == pytest.approx(20.0)
+    assert total.loc["actual", "emissions_t"] == pytest.approx(20.0)

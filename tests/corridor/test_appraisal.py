@@ -182,3 +182,19 @@ def test_tornado_follows_the_hold_rule(monkeypatch: pytest.MonkeyPatch) -> None:
         prepare("base", 168), capacity_mw=1500.0, hold="reoptimise", sensitivity=True
     )
     assert appraisal.tornado is not None and len(appraisal.tornado) == 5
+
+
+def test_comparing_runs_solved_to_a_gap_says_how_far_apart_that_alone_puts_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from types import SimpleNamespace
+
+    from caspian.cli.analysis_cmd import _warn_of_gaps
+
+    def run(objective: float, gap: float) -> SimpleNamespace:
+        return SimpleNamespace(objective=objective, solver=SimpleNamespace(relative_gap=gap))
+
+    _warn_of_gaps(run(3.2e9, 0.0), run(3.3e9, 0.0))  # type: ignore[arg-type]
+    assert capsys.readouterr().out == ""
+    _warn_of_gaps(run(3.2e9, 1e-3), run(3.2e9, 5e-4))  # type: ignore[arg-type]
+    assert "up to 4.8 million EUR/yr" in " ".join(capsys.readouterr().out.split())

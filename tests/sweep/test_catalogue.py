@@ -220,6 +220,14 @@ def test_get_accepts_a_unique_prefix_in_any_case(cat: Catalogue) -> None:
     assert cat.get(f" {rec.input_hash} ")["case_id"] == "c0001"
 
 
+def test_get_accepts_sweep_slash_case_id(cat: Catalogue) -> None:
+    cat.record(make_record("c0001"))
+    cat.record(make_record("c0002"))
+    assert cat.get("base/c0002")["input_hash"] == digest("c0002")
+    with pytest.raises(InputError, match="no run 'other/c0002' in the catalogue"):
+        cat.get("other/c0002")
+
+
 def test_get_unknown_id_suggests_close_ids(cat: Catalogue, path: Path) -> None:
     rec = make_record()
     cat.record(rec)

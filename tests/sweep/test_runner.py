@@ -170,3 +170,13 @@ def test_interrupted_driver_resumes(cluster: DaskCluster, tmp_path: Path) -> Non
     after = Catalogue(out / CATALOGUE_FILE).runs(sweep="resume-test")
     assert len(after) == 8 and after["input_hash"].is_unique
     assert len(outcome.skipped) == len(before)
+
+
+def test_the_same_case_in_two_sweeps_is_two_runs() -> None:
+    from caspian.sweep.runner import case_hash
+
+    spec = SweepSpec.model_validate({"name": "one", "base": "base", "grid": {"weather_seed": [1]}})
+    (case,) = expand(spec)
+    settings = CaseSettings()
+    assert case_hash(case, settings, "one") == case_hash(case, settings, "one")
+    assert case_hash(case, settings, "one") != case_hash(case, settings, "two")

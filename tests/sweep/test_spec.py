@@ -374,6 +374,15 @@ def test_input_hash_ignores_labels_and_follows_values() -> None:
     assert input_hash(base, {"solver": "ipm"}) != input_hash(base)
 
 
+def test_input_hash_follows_the_shipped_dataset(monkeypatch: pytest.MonkeyPatch) -> None:
+    import caspian.sweep.spec as spec_module
+
+    base = load_scenario("base")
+    before = input_hash(base)
+    monkeypatch.setattr(spec_module, "dataset_digest", lambda: "another dataset")
+    assert input_hash(base) != before
+
+
 def test_input_hash_of_a_case_matches_the_same_scenario_from_a_file() -> None:
     grid = {c.case_id: c for c in expand(load_sweep("cable-size-grid"))}
     case = next(c for c in grid.values() if c.params["caspian.p_nom_mw"] == 1500)

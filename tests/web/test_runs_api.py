@@ -227,3 +227,11 @@ def test_catalogue_runs_are_listed(
     assert ids.count(run["id"]) == 1
     files = client.get(f"/api/runs/{run['id']}/files").json()
     assert "network.nc" in [f["path"] for f in files]
+
+
+def test_no_relative_change_from_solver_round_off() -> None:
+    from caspian.web.summaries import _row
+
+    row = _row("new capacity: KZ-W solar", "MW", 9e-7, 1500.0)
+    assert row.difference == pytest.approx(1500.0) and row.relative is None
+    assert _row("cost", "EUR", 2.0, 3.0).relative == pytest.approx(0.5)

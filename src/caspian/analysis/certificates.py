@@ -52,8 +52,9 @@ evaluates three rules, each giving tonnes and money at the given CO2 price:
   origin (bus, carrier) times its emission intensity in that snapshot,
   $e_{tk} = \sum_{g \in k} \varepsilon_g p_{gt} / g_{tk}$ with the generators' factors
   $\varepsilon_g$ of [`emission_factors`][caspian.analysis.common.emission_factors] (t/MWh_el);
-  storage counts as zero emission and market imports carry the market carrier's (usually zero)
-  factor; whether the four conditions hold is not checked;
+  storage counts as zero emission, and power that a market area sells (carrier ``market``, no
+  plant to declare) carries that area's given grid factor $f_a$; whether the four conditions
+  hold is not checked;
 - ``model_grid_factor``: like ``default`` with each area's modelled average intensity, annual
   emissions over annual generation of its generators (market generators left out); an area
   without such generation (a market) keeps its given factor.
@@ -77,6 +78,7 @@ from caspian.analysis.common import (
 from caspian.analysis.tracing import FLOW_TOLERANCE_MW, FlowTrace, trace
 from caspian.exceptions import InputError
 from caspian.network.network import Network
+from caspian.optimize.periods import RepresentativePeriods
 from caspian.optimize.results import OptimizationResult
 
 MARKET_CARRIER = "market"
@@ -139,7 +141,7 @@ def export_matching(
     total_e, total_r = float(exported.sum()), float(renewable.sum())
     rows = [("hourly", float(np.minimum(exported, renewable).sum()))]
     if isinstance(n.snapshots, pd.DatetimeIndex):
-        monthly = _by_month(exported, renewable)
+        monthly = _by_month(exported, renewable, result.periods)
         rows.append(("monthly", float(monthly["matched_mwh"].sum())))
     rows.append(("annual", min(total_e, total_r)))
     imports = ft.imports_mw(importer_area, exporters)
@@ -168,7 +170,9 @@ def monthly_matching(
 ) -> pd.DataFrame:
     """Exports and renewable output per calendar month, matched monthly and hourly.
 
-    Snapshots belong to the month they start in. Parameters as
+    Snapshots belong to the month they start in; with typical periods (``result.periods``),
+    each real period of the year counts in its own month with the energy of the typical period
+    that stands for it. Parameters as
     [`export_matching`][caspian.analysis.certificates.export_matching].
 
     Returns
@@ -190,7 +194,7 @@ def monthly_matching(
     exported, renewable = _hourly_energy(
         n, result, ft, importer_area, exporters, frozenset(renewable_carriers)
     )
-    frame = _by_month(exported, renewable)
+    frame = _by_month(exported, renewable, result.periods)
     with np.errstate(invalid="ignore", divide="ignore"):
         frame["renewable_share"] = frame["matched_mwh"] / frame["exported_mwh"]
         frame["hourly_renewable_share"] = frame["hourly_matched_mwh"] / frame["exported_mwh"]
@@ -271,6 +275,12 @@ def cbam_exposure(
     given = _grid_factors(grid_factors, exported.index)
 
     intensity = _origin_intensity(n, result, ft)  # (T, K), t/MWh
+    # Power bought from a market has no plant to declare: it keeps its area's grid factor.
+    market = np.asarray(imports.columns.get_level_values("origin_carrier") == MARKET_CARRIER)
+    market &= np.isin(areas, exported.index)
+    if market.any():
+        intensity = intensity.copy()
+        intensity[:, market] = given.reindex(areas[market]).to_numpy(float)
     actual_t = ft.weights_h @ (imports.to_numpy() * intensity)
     actual = pd.Series(actual_t, index=areas).groupby(level=0).sum().reindex(exported.index)
     model = _model_grid_factors(n, result).reindex(exported.index).fillna(given)
@@ -352,18 +362,41 @@ def _hourly_energy(
     return exported.rename("exported_mwh"), (renewable * w).rename("renewable_mwh")
 
 
-def _by_month(exported: pd.Series, renewable: pd.Series) -> pd.DataFrame:
-    """Monthly sums of ``E`` and ``R``, their minimum and the sum of per-snapshot minima."""
+def _by_month(
+    exported: pd.Series, renewable: pd.Series, periods: RepresentativePeriods | None = None
+) -> pd.DataFrame:
+    """Monthly sums of ``E`` and ``R``, their minimum and the sum of per-snapshot minima.
+
+    Chronological snapshots count in the month they start in. Typical periods are laid out
+    over the real sequence of periods (``periods.sequence``): real period ``d`` starts
+    ``d * period_hours`` after the year's start (the first snapshot, less the first occurrence
+    of typical period 0) and brings one occurrence of its typical period's energy.
+    """
+    e, r = exported.to_numpy(), renewable.to_numpy()
     index = pd.DatetimeIndex(exported.index)
-    month = pd.PeriodIndex(index.to_period("M"), name="month")
-    frame = pd.DataFrame(
-        {
-            "exported_mwh": exported.to_numpy(),
-            "renewable_generation_mwh": renewable.to_numpy(),
-            "hourly_matched_mwh": np.minimum(exported.to_numpy(), renewable.to_numpy()),
-        },
-        index=month,
-    )
+    if periods is None:
+        month = index.to_period("M")
+        parts = {"exported_mwh": e, "renewable_generation_mwh": r}
+        parts["hourly_matched_mwh"] = np.minimum(e, r)
+    else:
+        shape = (periods.n_typical, periods.period_length)
+        once = periods.occurrences()[:, None].astype(float)
+        e_typ, r_typ = e.reshape(shape) / once, r.reshape(shape) / once
+        length, first = periods.period_length, periods.first_occurrence()
+        if periods.n_typical > 1:  # typical period k is labelled by its first occurrence
+            period = (index[length] - index[0]) / int(first[1] - first[0])
+        else:
+            period = (index[1] - index[0]) * length if length > 1 else pd.Timedelta(days=1)
+        start = index[0] - period * int(first[0])
+        seq = periods.sequence
+        starts = pd.DatetimeIndex([start + period * d for d in range(len(seq))])
+        month = starts.to_period("M")
+        parts = {
+            "exported_mwh": e_typ.sum(axis=1)[seq],
+            "renewable_generation_mwh": r_typ.sum(axis=1)[seq],
+            "hourly_matched_mwh": np.minimum(e_typ, r_typ).sum(axis=1)[seq],
+        }
+    frame = pd.DataFrame(parts, index=pd.PeriodIndex(month, name="month"))
     frame = frame.groupby(level=0).sum()
     frame.insert(
         2, "matched_mwh", np.minimum(frame["exported_mwh"], frame["renewable_generation_mwh"])

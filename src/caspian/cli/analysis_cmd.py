@@ -23,7 +23,7 @@ from caspian.corridor.dataset import load_dataset
 from caspian.corridor.run import SCENARIO_FILE, prepare
 from caspian.corridor.scenario import Scenario
 from caspian.exceptions import InputError
-from caspian.optimize import SolverOptions
+from caspian.optimize import OptimizationResult, SolverOptions
 from caspian.optimize.export import read_result
 
 console = Console(highlight=False)
@@ -255,6 +255,7 @@ def cba(
         without_result = read_result(against)
         pair = compare(with_result.network, with_result, without_result.network, without_result)
         _print_comparison(pair.welfare, pair.indicators, f"{run_dir} against {against}")
+        _warn_of_gaps(with_result, without_result)
         summary = {
             "with": str(run_dir),
             "without": str(against),
@@ -312,6 +313,18 @@ def cba(
     _print_finance(finance, table)
     _write(out, overwrite, study.welfare, study.indicators, finance, table, summary)
     console.print(f"tables: [bold]{out}[/]")
+
+
+def _warn_of_gaps(*results: OptimizationResult) -> None:
+    """Say how far apart two runs solved only to a proved gap (Benders) may be by that alone."""
+    slack = sum(abs(r.objective) * r.solver.relative_gap for r in results)
+    if slack > 0:
+        console.print(
+            f"note: these runs are optimal only to within their proved gaps "
+            f"({', '.join(f'{r.solver.relative_gap:.2%}' for r in results)}), so their costs "
+            f"and welfare may differ by up to {millions(slack)} million EUR/yr from that alone; "
+            "solve both with a smaller --gap (or --solver hipo) to compare smaller effects."
+        )
 
 
 def _corridor_scenario(run_dir: Path | None, name: str, resolution: int | None) -> Scenario | None:

@@ -109,7 +109,8 @@ def sweep(
 
 def print_summary(summary: SweepSummary) -> None:
     """The results across a sweep as tables."""
-    console.rule(f"[bold]{summary.sweep}: {summary.runs} runs ({summary.failed} failed)")
+    runs = f"{summary.runs} run{'' if summary.runs == 1 else 's'} done"
+    console.rule(f"[bold]{summary.sweep}: {runs}, {summary.failed} failed")
     if len(summary.distribution):
         view = Table(title="distribution across runs")
         view.add_column("output")
@@ -190,7 +191,10 @@ def runs(
 
 
 def show(
-    run_id: Annotated[str, typer.Argument(help="A run id (or a unique prefix of one).")],
+    run_id: Annotated[
+        str,
+        typer.Argument(help="A run id (or a unique prefix of one), or SWEEP/CASE_ID."),
+    ],
     catalogue: Annotated[
         Path, typer.Option("--catalogue", help="The catalogue file.")
     ] = DEFAULT_OUT / CATALOGUE_FILE,

@@ -23,6 +23,8 @@ Conventions the tables follow
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
 from dataclasses import dataclass
 from importlib.resources import files
@@ -116,6 +118,20 @@ class Dataset:
 def default_data_folder() -> Readable:
     """The data folder shipped in the package."""
     return files("caspian.corridor").joinpath("data")
+
+
+@functools.cache
+def dataset_digest() -> str:
+    """SHA-256 hex digest of the shipped data tables (every ``*.csv`` of the data folder, by
+    name and content): it changes whenever a number, source or note of the dataset does."""
+    digest = hashlib.sha256()
+    tables = sorted(
+        (t for t in default_data_folder().iterdir() if t.name.endswith(".csv")),
+        key=lambda t: t.name,
+    )
+    for table in tables:
+        digest.update(table.name.encode() + b"\0" + table.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def load_dataset(path: Path | None = None) -> Dataset:

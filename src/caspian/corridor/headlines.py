@@ -33,7 +33,8 @@ class Headlines:
         Per link: ``bus0``, ``bus1``, ``capacity_mw``, ``forward_twh``, ``backward_twh`` and
         ``losses_twh``.
     renewable_build_mw
-        Optimal capacity (MW) of the extendable wind and solar generators, node x technology.
+        Optimal capacity (MW) of the extendable wind and solar generators, node x technology
+        (0 below ``MIN_CAPACITY_MW``).
     mean_price
         Time-weighted mean price (EUR/MWh) of every bus.
     total_cost_eur
@@ -112,7 +113,9 @@ def headlines(result: OptimizationResult, scenario: str) -> Headlines:
         {
             "node": new["bus"],
             "technology": new["carrier"],
-            "mw": result.capacity("Generator")[new.index],
+            "mw": result.capacity("Generator")[new.index].where(
+                lambda mw: mw >= MIN_CAPACITY_MW, 0.0
+            ),
         }
     )
     build_table = build.pivot_table(

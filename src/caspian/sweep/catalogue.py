@@ -318,7 +318,8 @@ class Catalogue:
         return frame
 
     def get(self, run_id_or_hash_prefix: str) -> dict[str, Any]:
-        """The run whose input hash starts with ``run_id_or_hash_prefix``.
+        """The run whose input hash starts with ``run_id_or_hash_prefix``, or the run named
+        ``SWEEP/CASE_ID`` (e.g. ``gas-price/c0001``).
 
         Returns
         -------
@@ -336,12 +337,20 @@ class Catalogue:
         key = run_id_or_hash_prefix.strip().lower()
         if not key:
             raise InputError("the run id is empty.", file=str(self.path), hint=_LIST_HINT)
+        sweep, slash, case_id = run_id_or_hash_prefix.strip().rpartition("/")
         with self._connect(read_only=True) as con:
-            matches = con.execute(
-                "SELECT input_hash, sweep, case_id FROM runs WHERE starts_with(input_hash, ?) "
-                "ORDER BY input_hash",
-                [key],
-            ).fetchall()
+            if slash:
+                matches = con.execute(
+                    "SELECT input_hash, sweep, case_id FROM runs WHERE sweep = ? AND case_id = ? "
+                    "ORDER BY input_hash",
+                    [sweep, case_id],
+                ).fetchall()
+            else:
+                matches = con.execute(
+                    "SELECT input_hash, sweep, case_id FROM runs "
+                    "WHERE starts_with(input_hash, ?) ORDER BY input_hash",
+                    [key],
+                ).fetchall()
             if len(matches) == 1:
                 row = con.execute(
                     f"SELECT {', '.join(_NAMES)} FROM runs WHERE input_hash = ?", [matches[0][0]]

@@ -210,9 +210,10 @@ def _worker_name() -> str:
         return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def case_hash(case: SweepCase, settings: CaseSettings) -> str:
-    """The input hash of a case: its scenario plus how it is run."""
-    return input_hash(case.scenario, extra=settings.as_dict())
+def case_hash(case: SweepCase, settings: CaseSettings, sweep: str) -> str:
+    """The input hash of a case: its scenario, how it is run and the sweep it belongs to (so
+    the same inputs in two sweeps are two runs, each in its own sweep's summary)."""
+    return input_hash(case.scenario, extra={**settings.as_dict(), "sweep": sweep})
 
 
 def run_sweep(
@@ -260,7 +261,7 @@ def run_sweep(
     skipped: list[str] = []
     seen: set[str] = set()
     for case in cases:
-        digest = case_hash(case, settings)
+        digest = case_hash(case, settings, spec.name)
         state = known.get(digest)
         if digest in seen or state == "done" or (state == "failed" and not retry_failed):
             skipped.append(case.case_id)

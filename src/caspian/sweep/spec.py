@@ -53,6 +53,7 @@ from pydantic import (
 )
 
 from caspian import __version__
+from caspian.corridor.dataset import dataset_digest
 from caspian.corridor.scenario import Resolution, Scenario, load_scenario, resolve_yaml
 from caspian.exceptions import InputError
 from caspian.network.network import did_you_mean
@@ -362,13 +363,15 @@ def input_hash(scenario: Scenario, extra: Mapping[str, Any] | None = None) -> st
     """SHA-256 hex digest of a scenario's inputs, the same in every process.
 
     The digest covers ``scenario`` without its labels (``name``, ``description``, ``extends``:
-    renaming or how a scenario was composed does not change it), ``caspian.__version__`` and
-    ``extra`` (e.g. solver settings), as canonical JSON: sorted keys, no spaces, floats by
+    renaming or how a scenario was composed does not change it), ``caspian.__version__``, the
+    shipped dataset's content (``caspian.corridor.dataset.dataset_digest``) and ``extra`` (e.g.
+    solver settings and the sweep's name), as canonical JSON: sorted keys, no spaces, floats by
     ``repr`` (exact round trip). ``extra`` may hold JSON values, dataclasses, enums, numpy
     scalars and sets.
     """
     payload = {
         "caspian_version": __version__,
+        "dataset": dataset_digest(),
         "scenario": scenario.model_dump(mode="json", exclude=set(NOT_PARAMETERS)),
         "extra": dict(extra or {}),
     }

@@ -138,7 +138,9 @@ def demand_profiles(nodes: pd.DataFrame, snapshots: pd.DatetimeIndex, seed: int)
                     component="nodes",
                     attribute="annual_twh",
                     value=float(nodes["annual_twh"].iloc[j]),
-                    hint="Check the units: annual_twh in TWh per year, peak_mw in MW.",
+                    hint="Check the units (annual_twh in TWh per year, peak_mw in MW) and, for "
+                    "a scenario, that demand.growth_multiplier does not extrapolate the energy "
+                    "and the peak of the dataset's years apart.",
                 )
             out[rows, j] = peak * fit_load_factor(shape[rows, j], load_factor)
     return pd.DataFrame(out, index=snapshots, columns=nodes.index)
