@@ -26,6 +26,7 @@ from tests.docs.outputs import mismatch
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 RUNNABLE = ("pycon", "python", "console")
 COMMAND_TIMEOUT_S = 600
+SHOWN_NOT_RUN: list[str] = []  # "where: reason" of every skipped block, for the test report
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[\w+-]*)(?P<info>[^\n]*)$")
 _TITLE = re.compile(r"""title=(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _DIRECTIVE = re.compile(r"^<!--\s*docs-test:\s*(?P<kind>[a-z]+)\s*(?P<arg>.*?)\s*-->\s*$")
@@ -51,7 +52,7 @@ class Block:
 def blocks(page: Path) -> list[Block]:
     """The fenced blocks that start at the left margin (indented ones are quoted examples)."""
     lines = page.read_text(encoding="utf-8").splitlines()
-    name = page.relative_to(DOCS).as_posix()
+    name = _name(page)
     found: list[Block] = []
     i = 0
     while i < len(lines):
@@ -150,6 +151,8 @@ class PageRun:
             if not block.directive[1]:
                 raise AssertionError(f"{block.where}: 'docs-test: skip' needs a reason")
             self.skipped.append(f"{block.where}: {block.directive[1]}")
+            if (DOCS / self.page).is_file():  # a real page, not a test's
+                SHOWN_NOT_RUN.append(self.skipped[-1])
             return
         if block.directive and block.directive[0] != "background":
             raise AssertionError(
@@ -187,21 +190,31 @@ class PageRun:
         if runner.failures:
             raise AssertionError(f"{block.where}: a pycon example failed\n" + "".join(report))
 
-    def _command(self, block: Block, command: Command) -> None:
-        done = subprocess.run(
-            ["bash", "-c", command.text],
+    def _start(self, text: str, capture: bool) -> subprocess.Popen[bytes]:
+        """``bash -c text`` in the page's folder, in a process group of its own."""
+        return subprocess.Popen(
+            ["bash", "-c", text],
             cwd=self.folder,
             env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=COMMAND_TIMEOUT_S,
-            check=False,
+            stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+            stderr=subprocess.STDOUT if capture else subprocess.DEVNULL,
+            start_new_session=True,
         )
-        got = done.stdout.decode("utf-8", errors="replace")
+
+    def _command(self, block: Block, command: Command) -> None:
         where = f"docs/{block.page}:{command.line}: $ {command.text}"
-        if done.returncode != command.exit_code:
+        process = self._start(command.text, capture=True)
+        try:
+            out, _ = process.communicate(timeout=COMMAND_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise AssertionError(f"{where}\nstill running after {COMMAND_TIMEOUT_S} s") from None
+        got = out.decode("utf-8", errors="replace")
+        if process.returncode != command.exit_code:
             raise AssertionError(
-                f"{where}\nexited with {done.returncode}, the docs say {command.exit_code}:\n{got}"
+                f"{where}\nexited with {process.returncode}, "
+                f"the docs say {command.exit_code}:\n{got}"
             )
         problem = mismatch(command.expected, got)
         if problem:
@@ -212,16 +225,7 @@ class PageRun:
 
     def _background(self, block: Block, port: int) -> None:
         for command in commands(block):
-            self.background.append(
-                subprocess.Popen(
-                    ["bash", "-c", command.text],
-                    cwd=self.folder,
-                    env=self.env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    start_new_session=True,
-                )
-            )
+            self.background.append(self._start(command.text, capture=False))
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
@@ -255,7 +259,7 @@ def _cwd(folder: Path) -> Iterator[None]:
 
 def run_page(page: Path, folder: Path) -> PageRun:
     """Run every block of ``page`` in ``folder``; the first failure raises AssertionError."""
-    state = PageRun(page.relative_to(DOCS).as_posix(), folder, {"__name__": "__docs__"})
+    state = PageRun(_name(page), folder, {"__name__": "__docs__"})
     try:
         for block in blocks(page):
             if block.lang in RUNNABLE or block.title:
@@ -263,6 +267,11 @@ def run_page(page: Path, folder: Path) -> PageRun:
     finally:
         state.close()
     return state
+
+
+def _name(page: Path) -> str:
+    """The page as messages name it: relative to docs/ (or its file name, for a test page)."""
+    return page.relative_to(DOCS).as_posix() if page.is_relative_to(DOCS) else page.name
 
 
 def pages() -> list[Path]:

@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from tests.docs.pages import DOCS
+from tests.offline_browser import needs_chromium, offline_page
 
 ROOT = DOCS.parent
-CHROMIUM = Path(os.environ.get("CASPIAN_CHROMIUM", "/usr/bin/chromium"))
 pytestmark = pytest.mark.slow
 _RESOURCE = re.compile(
     r"<(?:script|img|iframe|source|audio|video)\b[^>]*\bsrc=\"([^\"]+)\"|"
@@ -114,18 +114,10 @@ def test_notebook_pages_show_code_and_outputs(site: Path) -> None:
         assert (site / f"notebooks/{name}.ipynb").is_file()
 
 
-@pytest.mark.skipif(not CHROMIUM.is_file(), reason=f"no Chromium at {CHROMIUM}")
+@needs_chromium
 def test_site_opens_from_disk_offline_and_search_works(site: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    errors: list[str] = []
-    requests: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        context = browser.new_context(offline=True)
-        page = context.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
+    with offline_page() as browser:
+        page = browser.page
         page.goto((site / "index.html").as_uri())
         page.locator("input[data-md-component=search-query]").fill("Benders")
         results = page.locator(".md-search-result__item")
@@ -133,6 +125,4 @@ def test_site_opens_from_disk_offline_and_search_works(site: Path) -> None:
         assert results.count() > 0
         page.goto((site / "concepts/optimisation.html").as_uri())
         assert page.locator("math").count() > 10
-        browser.close()
-    assert errors == []
-    assert all(url.startswith(("file:", "data:", "blob:")) for url in requests), requests
+    browser.assert_clean()
