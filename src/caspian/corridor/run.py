@@ -24,6 +24,7 @@ from caspian.optimize import OptimizationResult
 from caspian.optimize.export import write_result
 
 SCENARIO_FILE = "scenario.json"
+HEADLINES_FILE = "headlines.json"
 """The scenario a results folder was run with, so analyses can rebuild its variants."""
 
 EU_AREA = "EU"
@@ -126,7 +127,7 @@ def run_scenario(
         say(f"{scenario.name}: writing results to {out_dir}")
 
         def extra(folder: Path) -> None:
-            (folder / "headlines.json").write_text(json.dumps(heads.as_dict(), indent=2) + "\n")
+            (folder / HEADLINES_FILE).write_text(json.dumps(heads.as_dict(), indent=2) + "\n")
             (folder / SCENARIO_FILE).write_text(scenario.model_dump_json(indent=2) + "\n")
             heads.link_flows_twh.to_csv(folder / "link_flows_twh.csv")
             heads.renewable_build_mw.to_csv(folder / "renewable_build_mw.csv")

@@ -16,14 +16,13 @@ import numpy as np
 import pandas as pd
 
 from caspian.analysis.common import energy_weights
-from caspian.corridor.run import SCENARIO_FILE
+from caspian.corridor.run import HEADLINES_FILE, SCENARIO_FILE
 from caspian.corridor.scenario import Scenario
 from caspian.exceptions import InputError
 from caspian.network.network import Network
 from caspian.optimize import OptimizationResult
 from caspian.optimize.export import NETWORK_FILE, SUMMARY_FILE, read_result
 
-HEADLINES_FILE = "headlines.json"
 ANALYSIS_FOLDER = "analysis"
 CBA_FOLDER = "cba"
 BUILT_MW = 1.0

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from caspian.corridor.dataset import Dataset, load_dataset
-from caspian.corridor.run import prepare, run_scenario
+from caspian.corridor.run import HEADLINES_FILE, prepare, run_scenario
 from caspian.corridor.scenario import Scenario, available_scenarios
 from caspian.exceptions import CaspianError
 from caspian.network.network import did_you_mean
@@ -338,7 +338,7 @@ _ACTIVE = (JobState.QUEUED, JobState.RUNNING)
 def _draw_report(out_dir: Path) -> None:
     """Write the run's ``report.html`` now, as ``caspian run`` does; if that fails the run page
     tries again and says why, so the run itself still counts as done."""
-    if not (out_dir / "headlines.json").is_file():
+    if not (out_dir / HEADLINES_FILE).is_file():
         return
     try:
         write_report(out_dir)

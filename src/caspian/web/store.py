@@ -19,12 +19,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from caspian.corridor.run import HEADLINES_FILE, SCENARIO_FILE
 from caspian.sweep.catalogue import Catalogue
 from caspian.sweep.runner import RUNS_FOLDER
 
-HEADLINES_FILE = "headlines.json"
-SCENARIO_FILE = "scenario.json"
-REPORT_FILE = "report.html"
 MAX_DEPTH = 3
 """Folder levels below the results root searched for runs (``<out>/<scenario>`` is two,
 ``<sweep>/runs/<id>`` three)."""

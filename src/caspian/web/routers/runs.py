@@ -11,11 +11,11 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from caspian.atomic import write_text_atomic
 from caspian.exceptions import CaspianError
-from caspian.report import render_report
+from caspian.report import REPORT_FILE, render_report
 from caspian.web.deps import Run, State, WebState, lookup_run
 from caspian.web.pages import render
 from caspian.web.schemas import ComparisonOut, RunDetailOut, RunOut
-from caspian.web.store import REPORT_FILE, RunEntry
+from caspian.web.store import RunEntry
 from caspian.web.summaries import compare_runs, run_detail, run_out
 
 logger = logging.getLogger(__name__)
