@@ -74,15 +74,9 @@ class DaskPool:
         cls, blocks: Sequence[BlockData], workers: int, options: dict[str, Any] | None = None
     ) -> DaskPool:
         """A pool on a new local cluster of ``workers`` single-threaded processes."""
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=40,
-        )
+        cluster = local_cluster(workers)
         client = Client(cluster)
         return cls(client, blocks, options, owned=(client, cluster))
 
@@ -131,3 +125,17 @@ class DaskPool:
         self._actors.clear()
         for thing in self._owned:
             thing.close()
+
+
+def local_cluster(workers: int) -> Any:
+    """A Dask ``LocalCluster`` of ``workers`` single-threaded processes, quiet and without a
+    dashboard (each solve uses one core; the caller closes it)."""
+    from distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=40,
+    )

@@ -27,6 +27,7 @@ from typing import Any
 
 from caspian import __version__
 from caspian.corridor.scenario import Scenario
+from caspian.decompose.dask_pool import local_cluster
 from caspian.sweep.catalogue import CATALOGUE_FILENAME, Catalogue, RunRecord
 from caspian.sweep.spec import SweepCase, SweepSpec, expand, input_hash
 
@@ -249,7 +250,7 @@ def run_sweep(
     on_record
         called with each record once it is in the catalogue.
     """
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
 
     settings = settings or CaseSettings()
     out = Path(out)
@@ -278,13 +279,7 @@ def run_sweep(
 
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=40,
-        )
+        cluster = local_cluster(workers)
     client = Client(cluster if cluster is not None else scheduler)
     try:
         futures = [
