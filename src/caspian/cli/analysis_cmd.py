@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -369,9 +370,16 @@ def _print_comparison(welfare: pd.DataFrame, indicators: pd.DataFrame, title: st
     facts.add_column("unit")
     for record in indicators.to_dict("records"):
         facts.add_row(
-            str(record["indicator"]), f"{float(record['value']):,.0f}", str(record["unit"])
+            str(record["indicator"]),
+            _whole(float(record["value"])),
+            str(record["unit"]),
         )
     console.print(facts)
+
+
+def _whole(value: float) -> str:
+    """A number in whole units with thousands separators, never "-0"."""
+    return f"{round(value) + 0:,}" if math.isfinite(value) else str(value)
 
 
 def _print_finance(finance: ProjectAppraisal, table: pd.DataFrame | None) -> None:

@@ -10,7 +10,8 @@ of the ``interconnector`` asset class (plus the scenario's offset).
 
 Sensitivities (the tornado) move one input at a time between a low and a high value. Discount
 rate and capex change only the finance; gas price, EU price and demand growth re-solve the
-with-and-without pair with the other investments held at the plan of the with case. The ranges
+with-and-without pair under the appraisal's own hold rule: with ``fixed`` the other investments
+stay at the plan of the with case, with ``reoptimise`` both cases re-plan the system. The ranges
 are stated in [`SENSITIVITIES`][caspian.corridor.appraisal.SENSITIVITIES] and
 [`caspian.analysis.cba.npv_tornado`][caspian.analysis.cba.npv_tornado].
 """

@@ -137,5 +137,8 @@ def local_cluster(workers: int) -> Any:
         threads_per_worker=1,
         processes=True,
         dashboard_address=None,
+        # Even without a dashboard the scheduler serves health routes over HTTP, by default on
+        # port 8787: a free port instead, so a second cluster on the machine does not warn.
+        scheduler_kwargs={"dashboard_address": ":0"},
         silence_logs=40,
     )
