@@ -56,8 +56,8 @@ bench-sweep: install-test
 	$(BIN)/python -m bench.sweep_bench
 
 lint: install-test
-	$(BIN)/ruff check src tests bench docs/hooks
-	$(BIN)/ruff format --check src tests bench docs/hooks
+	$(BIN)/ruff check src tests bench docs/hooks scripts
+	$(BIN)/ruff format --check src tests bench docs/hooks scripts
 	$(BIN)/mypy
 
 clean:

@@ -93,14 +93,14 @@ def _local_hour_profile(series: pd.DataFrame, offsets: pd.Series) -> pd.DataFram
     columns = {}
     for name in series:
         local = series[name].copy()
-        local.index = local.index + pd.Timedelta(hours=float(offsets[name]))
-        columns[name] = local.groupby(local.index.hour).mean()
+        local.index = pd.DatetimeIndex(local.index) + pd.Timedelta(hours=float(offsets[str(name)]))
+        columns[name] = local.groupby(pd.DatetimeIndex(local.index).hour).mean()
     return pd.DataFrame(columns).T
 
 
 def _monthly(series: dict[int, pd.DataFrame]) -> pd.DataFrame:
     stacked = pd.concat(series.values())
-    table = stacked.groupby(stacked.index.month).mean().T
+    table = stacked.groupby(pd.DatetimeIndex(stacked.index).month).mean().T
     table.columns = MONTHS
     return table
 
@@ -173,10 +173,10 @@ def _report_demand(demand: dict[int, pd.DataFrame]) -> None:
     rows = []
     for node, row in DEMAND.iterrows():
         series = [frame[node] for frame in demand.values()]
-        peaks = [s.idxmax() + pd.Timedelta(hours=row["utc_offset_h"]) for s in series]
+        peaks = [pd.Timestamp(str(s.idxmax())) + pd.Timedelta(hours=row["utc_offset_h"]) for s in series]
         local = series[0].copy()
         local.index = local.index + pd.Timedelta(hours=row["utc_offset_h"])
-        weekday = local.index.day_of_week
+        weekday = pd.DatetimeIndex(local.index).day_of_week
         rows.append(
             {
                 "node": node,
@@ -196,7 +196,7 @@ def _report_demand(demand: dict[int, pd.DataFrame]) -> None:
     stacked = pd.concat(demand.values())
     for month in (1, 7):
         _title(f"Demand: {MONTHS[month - 1]} mean by local clock hour / {MONTHS[month - 1]} mean")
-        sub = stacked[stacked.index.month == month]
+        sub = stacked[pd.DatetimeIndex(stacked.index).month == month]
         shape = _local_hour_profile(sub, DEMAND["utc_offset_h"])
         print(shape.div(shape.mean(axis=1), axis=0).loc[:, ::2].round(2).to_string())
 
@@ -204,7 +204,7 @@ def _report_demand(demand: dict[int, pd.DataFrame]) -> None:
 def _report_price(prices: dict[int, pd.Series]) -> None:
     _title(f"EU landing price (south-east Europe shape), mean {EU_PRICE_MEAN} EUR/MWh")
     frame = pd.DataFrame(prices)
-    monthly = frame.groupby(frame.index.month).mean()
+    monthly = frame.groupby(pd.DatetimeIndex(frame.index).month).mean()
     monthly.index = MONTHS
     observed = pd.DataFrame({"RO 2024": ROMANIA_2024, "HU 2024": HUNGARY_2024}, index=MONTHS)
     table = pd.concat([observed, monthly.add_prefix("seed ")], axis=1)
@@ -224,10 +224,10 @@ def _report_price(prices: dict[int, pd.Series]) -> None:
     _title("EU price: mean by local hour (UTC+2), EUR/MWh (mean over seeds)")
     rows = {}
     for month in (1, 4, 5, 7, 11):
-        sub = local[local.index.month == month].mean(axis=1)
-        rows[MONTHS[month - 1]] = sub.groupby(sub.index.hour).mean()
+        sub = local[pd.DatetimeIndex(local.index).month == month].mean(axis=1)
+        rows[MONTHS[month - 1]] = sub.groupby(pd.DatetimeIndex(sub.index).hour).mean()
     print(pd.DataFrame(rows).T.round(0).astype(int).to_string())
-    weekday = local.index.day_of_week
+    weekday = pd.DatetimeIndex(local.index).day_of_week
     ratio = local[weekday < 5].mean().mean() / local[weekday >= 5].mean().mean()
     print(f"weekday / weekend mean price: {ratio:.3f}")
 

@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
                 case.case_id,
                 case.params,
                 case.scenario.model_dump_json(),
-                case_hash(case, settings),
+                case_hash(case, settings, spec.name),
                 folder,
                 settings.as_dict(),
             )

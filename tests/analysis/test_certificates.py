@@ -211,38 +211,60 @@ def test_errors_name_the_problem() -> None:
     assert "monthly" not in set(export_matching(n, result, "EU")["rule"])
 
 
-def _alternating(snapshots: pd.DatetimeIndex, repeats: int, weight: float) -> Network:
-    """across_months' two-hour periods A (wind 0.75, 0.5; load 50, 0) and B (wind 0, 0.9;
-    load 100, 80), repeated ``repeats`` times as A, B, A, B, ... on ``snapshots``."""
-    wind = [0.75, 0.5, 0.0, 0.9] * repeats
-    n = Network("alternating", snapshots)
+PERIOD_WIND = {0: [0.75, 0.5], 1: [0.0, 0.9]}
+PERIOD_LOAD = {0: [50, 0], 1: [100, 80]}
+
+
+def _periods_network(
+    snapshots: pd.DatetimeIndex, pattern: list[int], weights: list[float]
+) -> Network:
+    """across_months' two-hour periods 0 (wind 0.75, 0.5; load 50, 0) and 1 (wind 0, 0.9;
+    load 100, 80) in the order ``pattern``, each snapshot weighted by ``weights``."""
+    wind = [w for k in pattern for w in PERIOD_WIND[k]]
+    load = [x for k in pattern for x in PERIOD_LOAD[k]]
+    n = Network("periods", snapshots)
     for column in ("objective", "stores", "generators"):
-        n.snapshot_weightings[column] = weight
+        n.snapshot_weightings[column] = weights
     n.add("Carrier", ["onwind", "gas"], co2_emissions=[0.0, 0.2])
     n.add("Bus", ["X", "EU"], country=["KZ", "EU"])
     n.add("Generator", "wind", bus="X", carrier="onwind", p_nom=200, p_max_pu=wind, p_min_pu=wind)
     n.add("Generator", "gas", bus="X", carrier="gas", p_nom=300, marginal_cost=50, efficiency=0.5)
-    loads = pd.DataFrame({"X load": [50, 0, 100, 80] * repeats, "EU load": 100}, index=snapshots)
+    loads = pd.DataFrame({"X load": load, "EU load": 100}, index=snapshots)
     n.add("Load", ["X load", "EU load"], bus=["X", "EU"], p_set=loads)
     n.add("Link", "X-EU", bus0="X", bus1="EU", p_nom=500)
     return n
 
 
-def test_monthly_matching_of_typical_periods_follows_the_real_calendar() -> None:
-    """Periods A, B, A, B of two hours from 31 Jan 20:00: the first two fall in January, the
-    last two in February. Two typical periods (A and B, each standing for two real periods,
-    labelled by their first occurrence) give the same months as the chronological hours."""
+@pytest.mark.parametrize("sequence", [[0, 1, 0, 1], [0, 0, 1, 0, 1]])
+def test_monthly_matching_of_typical_periods_follows_the_real_calendar(sequence: list[int]) -> None:
+    """Two-hour periods from 31 Jan 20:00, so the first two fall in January and the rest in
+    February. Two typical periods, each dated from its first occurrence and weighted by how
+    often it occurs, give the same months as the chronological hours."""
     from caspian.optimize import RepresentativePeriods
 
-    hours = pd.date_range("2030-01-31 20:00", periods=8, freq="h")
-    chronological = _alternating(hours, repeats=2, weight=1.0)
+    start = pd.Timestamp("2030-01-31 20:00")
+    hours = pd.date_range(start, periods=2 * len(sequence), freq="h")
+    chronological = _periods_network(hours, sequence, [1.0] * len(hours))
     want = monthly_matching(chronological, optimize(chronological), "EU")
-    typical = _alternating(hours[:4], repeats=1, weight=2.0)
-    periods = RepresentativePeriods(2, 2, np.array([0, 1, 0, 1]))
+
+    periods = RepresentativePeriods(2, 2, np.array(sequence))
+    labels = pd.DatetimeIndex(
+        [
+            start + pd.Timedelta(hours=2 * int(d) + j)
+            for d in periods.first_occurrence()
+            for j in (0, 1)
+        ]
+    )
+    weights = periods.occurrences()[periods.typical_period()].astype(float)
+    typical = _periods_network(labels, [0, 1], list(weights))
     got = monthly_matching(typical, optimize(typical, periods=periods), "EU")
     assert [str(m) for m in got["month"]] == ["2030-01", "2030-02"]
     pd.testing.assert_frame_equal(got, want, check_exact=False, atol=1e-6)
-    assert got["hourly_matched_mwh"].to_list() == pytest.approx([300.0, 300.0])
+
+    back_to_back = _periods_network(hours[:4], [0, 1], list(weights))  # not dated as required
+    if not back_to_back.snapshots.equals(labels):
+        with pytest.raises(InputError, match="dated from its first occurrence"):
+            monthly_matching(back_to_back, optimize(back_to_back, periods=periods), "EU")
 
 
 def test_power_bought_from_a_market_keeps_its_grid_factor_under_actual() -> None:

@@ -197,4 +197,13 @@ def test_comparing_runs_solved_to_a_gap_says_how_far_apart_that_alone_puts_them(
     _warn_of_gaps(run(3.2e9, 0.0), run(3.3e9, 0.0))  # type: ignore[arg-type]
     assert capsys.readouterr().out == ""
     _warn_of_gaps(run(3.2e9, 1e-3), run(3.2e9, 5e-4))  # type: ignore[arg-type]
-    assert "up to 4.8 million EUR/yr" in " ".join(capsys.readouterr().out.split())
+    assert "up to 3.2 million EUR/yr" in " ".join(capsys.readouterr().out.split())
+
+
+def test_cba_of_a_results_folder_refuses_scenario_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["cba", str(tmp_path), "--resolution", "24"])
+    assert done.value.code == 2
+    assert "is appraised as it was run" in " ".join(capsys.readouterr().err.split())

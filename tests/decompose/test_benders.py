@@ -157,15 +157,16 @@ def test_blocks_on_a_running_dask_scheduler() -> None:
 
 def test_shadow_prices_of_fixed_branches_come_from_the_blocks() -> None:
     """A 50 MW line and a 20 MW link from a cheap to a dear bus, congested every other hour:
-    the blocks' reduced costs give the same shadow prices as the monolithic solve (40 EUR/MWh
-    in the congested hours)."""
+    the blocks' reduced costs, and for the master's boundary columns c - A'y, give the same
+    shadow prices as the monolithic solve (40 EUR/MWh in the congested hours)."""
     n = Network("congested", snapshots=range(48))
     n.add("Bus", ["A", "B"])
     n.add("Generator", "cheap", bus="A", p_nom=500, marginal_cost=10)
     n.add("Generator", "dear", bus="B", p_nom=500, marginal_cost=50)
     n.add("Load", "load", bus="B", p_set=[40.0 + 60.0 * (t % 2) for t in range(48)])
     n.add("Line", "line", bus0="A", bus1="B", x=0.1, s_nom=50)
-    n.add("Link", "link", bus0="A", bus1="B", p_nom=20)
+    # A (slack) ramp limit makes the link's flow before each block's first hour a master column.
+    n.add("Link", "link", bus0="A", bus1="B", p_nom=20, ramp_limit_up=1.0, ramp_limit_down=1.0)
     exact = optimize(n, SolverOptions(algorithm="simplex"))
     res = solve_benders(n, BendersOptions(block_hours=24, gap=1e-7))
     for component in ("Line", "Link"):

@@ -23,21 +23,19 @@ def normalise(text: str) -> str:
     return " ".join(_ANSI.sub("", text).split())
 
 
-def _pattern(want: str) -> tuple[re.Pattern[str], list[str]]:
-    """A regex for ``want`` with a group per number, and the numbers as written."""
+def _piece(want: str, at_end: bool) -> tuple[re.Pattern[str], list[str]]:
+    """A regex for one piece of ``want`` between ellipses, with a group per number, and the
+    numbers as written; ``at_end`` anchors it at the end of the text searched."""
     parts: list[str] = []
     numbers: list[str] = []
-    for piece_index, piece in enumerate(want.split(ELLIPSIS)):
-        if piece_index:
-            parts.append(".*?")
-        position = 0
-        for match in _WANT_NUMBER.finditer(piece):
-            parts.append(re.escape(piece[position : match.start()]))
-            parts.append(_GOT_NUMBER)
-            numbers.append(match.group(0))
-            position = match.end()
-        parts.append(re.escape(piece[position:]))
-    return re.compile("".join(parts), re.DOTALL), numbers
+    position = 0
+    for match in _WANT_NUMBER.finditer(want):
+        parts.append(re.escape(want[position : match.start()]))
+        parts.append(_GOT_NUMBER)
+        numbers.append(match.group(0))
+        position = match.end()
+    parts.append(re.escape(want[position:]))
+    return re.compile("".join(parts) + (r"\Z" if at_end else "")), numbers
 
 
 def _value(text: str) -> float:
@@ -56,16 +54,60 @@ def number_matches(want: str, got: str) -> bool:
     return abs(g - w) <= max(RELATIVE * abs(w), half_unit) * (1 + 1e-12)
 
 
+def _numbers_problem(written: list[str], match: re.Match[str]) -> str | None:
+    for want, printed in zip(written, match.groups(), strict=True):
+        if not number_matches(want, printed):
+            return f"the docs say {want}, the example printed {printed}"
+    return None
+
+
 def mismatch(want: str, got: str) -> str | None:
-    """None if ``got`` matches ``want``; otherwise a short explanation."""
+    """None if ``got`` matches ``want``; otherwise a short explanation.
+
+    Like doctest's ellipsis matching: the first piece of ``want`` must start the text and the
+    last must end it; the pieces between are found left to right, each at the first place where
+    its text and its numbers both match. So a failing comparison costs linear time, not the
+    exponential backtracking of one regex with many ``.*?``.
+    """
     want_n, got_n = normalise(want), normalise(got)
     if want_n == got_n:
         return None
-    pattern, numbers = _pattern(want_n)
-    match = pattern.fullmatch(got_n)
+    texts = want_n.split(ELLIPSIS)
+    if len(texts) == 1:
+        pattern, numbers = _piece(texts[0], at_end=True)
+        match = pattern.match(got_n)
+        return "the text differs" if match is None else _numbers_problem(numbers, match)
+    start, end = 0, len(got_n)
+    pattern, numbers = _piece(texts[0], at_end=False)
+    match = pattern.match(got_n)
     if match is None:
         return "the text differs"
-    for written, printed in zip(numbers, match.groups(), strict=True):
-        if not number_matches(written, printed):
-            return f"the docs say {written}, the example printed {printed}"
+    if problem := _numbers_problem(numbers, match):
+        return problem
+    start = match.end()
+    last, last_numbers = _piece(texts[-1], at_end=True)
+    found = _first_good(last, last_numbers, got_n, start, end)
+    if isinstance(found, str):
+        return found
+    end = found.start()
+    for text in texts[1:-1]:
+        pattern, numbers = _piece(text, at_end=False)
+        found = _first_good(pattern, numbers, got_n, start, end)
+        if isinstance(found, str):
+            return found
+        start = found.end()
     return None
+
+
+def _first_good(
+    pattern: re.Pattern[str], numbers: list[str], text: str, start: int, end: int
+) -> re.Match[str] | str:
+    """The leftmost match in ``text[start:end]`` whose numbers match, or why there is none."""
+    problem = "the text differs"
+    position = start
+    while (match := pattern.search(text, position, end)) is not None:
+        if (problem_here := _numbers_problem(numbers, match)) is None:
+            return match
+        problem = problem_here
+        position = match.start() + 1
+    return problem

@@ -107,7 +107,7 @@ def commands(block: Block) -> list[Command]:
         text = lines[i][2:]
         while text.endswith("\\") and i + 1 < len(lines):
             i += 1
-            text = text[:-1] + "\n" + lines[i]
+            text = text + "\n" + lines[i]  # bash reads the backslash-newline as one line
         i += 1
         output: list[str] = []
         while i < len(lines) and not lines[i].startswith("$ "):
@@ -190,20 +190,23 @@ class PageRun:
         if runner.failures:
             raise AssertionError(f"{block.where}: a pycon example failed\n" + "".join(report))
 
-    def _start(self, text: str, capture: bool) -> subprocess.Popen[bytes]:
-        """``bash -c text`` in the page's folder, in a process group of its own."""
-        return subprocess.Popen(
-            ["bash", "-c", text],
-            cwd=self.folder,
-            env=self.env,
-            stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
-            stderr=subprocess.STDOUT if capture else subprocess.DEVNULL,
-            start_new_session=True,
-        )
+    def _start(self, text: str, log: Path | None = None) -> subprocess.Popen[bytes]:
+        """``bash -c text`` in the page's folder, in a process group of its own; its output
+        is piped back, or written to ``log``."""
+        with contextlib.ExitStack() as stack:
+            out = stack.enter_context(log.open("wb")) if log else subprocess.PIPE
+            return subprocess.Popen(
+                ["bash", "-c", text],
+                cwd=self.folder,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def _command(self, block: Block, command: Command) -> None:
         where = f"docs/{block.page}:{command.line}: $ {command.text}"
-        process = self._start(command.text, capture=True)
+        process = self._start(command.text)
         try:
             out, _ = process.communicate(timeout=COMMAND_TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -224,16 +227,28 @@ class PageRun:
             )
 
     def _background(self, block: Block, port: int) -> None:
+        if _listening(port):
+            raise AssertionError(f"{block.where}: port {port} is taken before the block starts")
+        started = []
         for command in commands(block):
-            self.background.append(self._start(command.text, capture=False))
+            log = self.folder / f"background-{len(self.background)}.log"
+            self.background.append(self._start(command.text, log))
+            started.append((command.text, log))
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                return
-            if any(p.poll() is not None for p in self.background):
-                break
+        while time.monotonic() < deadline and not _listening(port):
             time.sleep(0.3)
-        raise AssertionError(f"{block.where}: nothing listens on port {port}")
+        dead = [
+            (t, log)
+            for (t, log), p in zip(started, self.background[-len(started) :], strict=True)
+            if p.poll() is not None
+        ]
+        if dead or not _listening(port):
+            text, log = dead[0] if dead else started[0]
+            raise AssertionError(
+                f"{block.where}: nothing listens on port {port}"
+                + (f"; '{text}' exited" if dead else "")
+                + f":\n{log.read_text(errors='replace')[-3000:]}"
+            )
 
     def close(self) -> None:
         for process in self.background:
@@ -245,6 +260,12 @@ class PageRun:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+def _listening(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+        return True
+    return False
 
 
 @contextlib.contextmanager

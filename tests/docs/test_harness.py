@@ -22,7 +22,7 @@ def test_a_good_page_runs_and_shares_files_and_names(tmp_path: Path) -> None:
     path = page(
         tmp_path,
         "'''text title=\"note.txt\"\nhello\n'''\n\n"
-        "'''console\n$ cat note.txt\nhello\n$ exit 3\n[exit 3]\n'''\n\n"
+        "'''console\n$ cat note.txt\nhello\n$ echo a \\\n  b\na b\n$ exit 3\n[exit 3]\n'''\n\n"
         "'''python\nfrom pathlib import Path\nx = 2.0\n'''\n\n"
         "'''pycon\n>>> print(Path('note.txt').read_text().strip(), x * 1.001)\nhello 2.0\n'''\n\n"
         "<!-- docs-test: skip needs the internet -->\n'''console\n$ curl https://x.y\n'''\n",

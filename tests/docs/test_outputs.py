@@ -19,6 +19,8 @@ from tests.docs.pages import Block, commands
         ("2.4e-11", "2.41e-11"),
         ("Caspian 0 MW", "Caspian 0 MW"),
         ("[...]", "['AZ', 'GE']"),
+        ("...42 MW", "1242 MW"),
+        ("cost ... 3.2 bn ... done", "cost 3.9 bn then 3.2 bn and done"),
     ],
 )
 def test_matches(want: str, got: str) -> None:
@@ -40,6 +42,13 @@ def test_mismatches(want: str, got: str, why: str) -> None:
     assert why in (mismatch(want, got) or "")
 
 
+def test_a_failing_comparison_of_a_long_output_returns() -> None:
+    """Many ellipses against a long output that does not match: pieces are found left to
+    right (a single regex with three ``.*?`` took minutes on this)."""
+    got = "\n".join(f"line {i} value {i * 1.5}" for i in range(3000))
+    assert mismatch("line 0 ... line 7 ... value 9.0 ... nothing like this", got) is not None
+
+
 def test_tolerance_is_the_larger_of_half_a_digit_and_half_a_percent() -> None:
     assert number_matches("0.1", "0.14")  # half a unit of the last digit
     assert not number_matches("0.1", "0.16")
@@ -59,7 +68,7 @@ def test_console_blocks_split_into_commands_with_output_and_exit_code() -> None:
         ),
     )
     first, second = commands(block)
-    assert first.text == "caspian run \n  base"
+    assert first.text == "caspian run \\\n  base"
     assert first.expected == "line one\nline two"
     assert first.exit_code == 0
     assert second.exit_code == 2

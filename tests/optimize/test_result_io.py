@@ -50,3 +50,26 @@ def test_an_existing_folder_is_never_overwritten_silently(tmp_path: Path) -> Non
     assert (folder / "note.txt").read_text() == "mine"
     write_result(result, folder, overwrite=True)
     assert not (folder / "note.txt").exists() and (folder / "summary.json").exists()
+
+
+def test_typical_periods_come_back_with_the_result(tmp_path: Path) -> None:
+    """A model of typical periods: which period stands for which is written and read back, so
+    analyses of the folder (monthly matching) see the same year as the solve did."""
+    from caspian.network import Network
+    from caspian.optimize import RepresentativePeriods
+
+    periods = RepresentativePeriods(2, 2, np.array([0, 1, 1, 0, 1]))
+    n = Network("typical", pd.date_range("2030-01-01", periods=4, freq="h"))
+    weights = periods.occurrences()[periods.typical_period()].astype(float)
+    for column in ("objective", "stores", "generators"):
+        n.snapshot_weightings[column] = weights
+    n.add("Bus", "b")
+    n.add("Generator", "gas", bus="b", p_nom=100, marginal_cost=40)
+    n.add("Load", "load", bus="b", p_set=[10, 20, 30, 40])
+    result = optimize(n, periods=periods)
+    back = read_result(write_result(result, tmp_path / "out"))
+    assert back.periods is not None
+    assert back.periods.as_dict() == periods.as_dict() == result.periods.as_dict()
+    assert (
+        read_result(write_result(optimize(example_network("demo")), tmp_path / "c")).periods is None
+    )

@@ -232,6 +232,6 @@ def test_catalogue_runs_are_listed(
 def test_no_relative_change_from_solver_round_off() -> None:
     from caspian.web.summaries import _row
 
-    row = _row("new capacity: KZ-W solar", "MW", 9e-7, 1500.0)
+    row = _row("new capacity: KZ-W solar", "MW", 8.9e-4, 1500.0)
     assert row.difference == pytest.approx(1500.0) and row.relative is None
     assert _row("cost", "EUR", 2.0, 3.0).relative == pytest.approx(0.5)

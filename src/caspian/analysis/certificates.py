@@ -370,7 +370,8 @@ def _by_month(
     Chronological snapshots count in the month they start in. Typical periods are laid out
     over the real sequence of periods (``periods.sequence``): real period ``d`` starts
     ``d * period_hours`` after the year's start (the first snapshot, less the first occurrence
-    of typical period 0) and brings one occurrence of its typical period's energy.
+    of typical period 0) and brings one occurrence of its typical period's energy. This needs
+    typical period ``k`` dated from its first occurrence, in equal steps (InputError if not).
     """
     e, r = exported.to_numpy(), renewable.to_numpy()
     index = pd.DatetimeIndex(exported.index)
@@ -388,6 +389,21 @@ def _by_month(
         else:
             period = (index[1] - index[0]) * length if length > 1 else pd.Timedelta(days=1)
         start = index[0] - period * int(first[0])
+        expected = [
+            start + period * int(first[k]) + period / length * j
+            for k in range(periods.n_typical)
+            for j in range(length)
+        ]
+        if not index.equals(pd.DatetimeIndex(expected)):
+            raise InputError(
+                "monthly matching of typical periods needs each typical period's snapshots "
+                "dated from its first occurrence in the year, in equal steps (as the corridor "
+                "model labels them).",
+                component="snapshots",
+                value=str(index[0]),
+                hint="Label typical period k from the start of original period "
+                "periods.first_occurrence()[k], or leave out the monthly rule.",
+            )
         seq = periods.sequence
         starts = pd.DatetimeIndex([start + period * d for d in range(len(seq))])
         month = starts.to_period("M")

@@ -25,7 +25,7 @@ from caspian.corridor.run import SCENARIO_FILE, prepare
 from caspian.corridor.scenario import Scenario
 from caspian.exceptions import InputError
 from caspian.optimize import OptimizationResult, SolverOptions
-from caspian.optimize.export import read_result
+from caspian.optimize.export import NETWORK_FILE, read_result
 
 console = Console(highlight=False)
 
@@ -278,7 +278,11 @@ def cba(
                 options=options,
                 progress=status.update,
                 # the run's own optimum sizes the link: no need to solve the scenario again
-                solved=read_result(run_dir) if run_dir is not None else None,
+                solved=(
+                    read_result(run_dir)
+                    if run_dir is not None and (run_dir / NETWORK_FILE).exists()
+                    else None
+                ),
             )
             study, finance, table = appraisal.cba, appraisal.finance, appraisal.tornado
             summary = appraisal.summary()
@@ -317,14 +321,18 @@ def cba(
 
 
 def _warn_of_gaps(*results: OptimizationResult) -> None:
-    """Say how far apart two runs solved only to a proved gap (Benders) may be by that alone."""
-    slack = sum(abs(r.objective) * r.solver.relative_gap for r in results)
+    """Say how far apart two runs solved only to a proved gap (Benders) may be by that alone.
+
+    Each run's cost is at most its gap above its optimum, so the difference of two costs is off
+    by at most the larger of the two slacks."""
+    slack = max(abs(r.objective) * r.solver.relative_gap for r in results)
     if slack > 0:
         console.print(
             f"note: these runs are optimal only to within their proved gaps "
-            f"({', '.join(f'{r.solver.relative_gap:.2%}' for r in results)}), so their costs "
-            f"and welfare may differ by up to {millions(slack)} million EUR/yr from that alone; "
-            "solve both with a smaller --gap (or --solver hipo) to compare smaller effects."
+            f"({', '.join(f'{r.solver.relative_gap:.2%}' for r in results)}), so the change in "
+            f"total cost and welfare may be off by up to {millions(slack)} million EUR/yr from "
+            "that alone; solve both with a smaller --gap (or --solver hipo) to compare smaller "
+            "effects."
         )
 
 
@@ -336,6 +344,12 @@ def _corridor_scenario(run_dir: Path | None, name: str, resolution: int | None) 
         raise InputError(
             f"{run_dir} is not a results folder (no such folder).",
             hint="Give the folder written by 'caspian run' or 'caspian solve'.",
+        )
+    if resolution is not None or name != "base":
+        raise InputError(
+            f"--scenario and --resolution choose what to solve when no RUN_DIR is given; "
+            f"{run_dir} is appraised as it was run.",
+            hint=f"Drop them, or run the scenario first: caspian run {name} --resolution N.",
         )
     path = run_dir / SCENARIO_FILE
     return Scenario.model_validate_json(path.read_text()) if path.exists() else None

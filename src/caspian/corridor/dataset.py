@@ -130,7 +130,8 @@ def dataset_digest() -> str:
         key=lambda t: t.name,
     )
     for table in tables:
-        digest.update(table.name.encode() + b"\0" + table.read_bytes() + b"\0")
+        text = table.read_bytes().replace(b"\r\n", b"\n")  # the same on every checkout
+        digest.update(table.name.encode() + b"\0" + text + b"\0")
     return digest.hexdigest()
 
 

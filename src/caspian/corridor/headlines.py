@@ -90,6 +90,7 @@ def headlines(result: OptimizationResult, scenario: str) -> Headlines:
     links = n.static["Link"]
     caspian = links.index[links.index.str.startswith("Caspian")]
     capacity = result.capacity("Link")
+    capacity = capacity.where(capacity >= MIN_CAPACITY_MW, 0.0)  # solver round-off is 0
 
     p0 = result.series("Link", "p0")
     p1 = result.series("Link", "p1")
@@ -139,9 +140,7 @@ def headlines(result: OptimizationResult, scenario: str) -> Headlines:
 
     return Headlines(
         scenario=scenario,
-        caspian_capacity_mw={
-            str(k): float(capacity[k]) if capacity[k] >= MIN_CAPACITY_MW else 0.0 for k in caspian
-        },
+        caspian_capacity_mw={str(k): float(capacity[k]) for k in caspian},
         link_flows_twh=flows,
         renewable_build_mw=build_table,
         mean_price={str(k): float(v) for k, v in prices.items()},

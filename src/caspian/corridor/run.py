@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 from pydantic import ValidationError
 
 from caspian.analysis.standard import standard_tables, summary_lines
@@ -142,7 +141,7 @@ def run_scenario(
             (folder / "analysis").mkdir()
             for stem, table in tables.items():
                 # Row numbers are not data: only a named index (bus, area, branch) is written.
-                named = not isinstance(table.index, pd.RangeIndex)
+                named = any(name is not None for name in table.index.names)
                 table.to_csv(folder / "analysis" / f"{stem}.csv", index=named)
             trade.extend(summary_lines(tables, importer=EU_AREA))
             caspian = ", ".join(f"{k} {v:,.0f} MW" for k, v in heads.caspian_capacity_mw.items())

@@ -350,13 +350,17 @@ def _assemble(
     x = np.zeros(lp.n_variables)
     x[part.complicating] = y[: len(part.complicating)]
     row_dual = np.zeros(lp.n_constraints)
-    col_dual = np.zeros(lp.n_variables)  # reduced costs of the capacities stay 0 (master's)
+    col_dual = np.zeros(lp.n_variables)
     for data, out in zip(blocks, outcomes, strict=True):
         assert out.primal is not None and out.row_dual is not None and out.col_dual is not None
         x[data.own_columns] = out.primal
         row_dual[data.own_rows] = out.row_dual
         col_dual[data.own_columns] = out.col_dual
     row_dual[part.global_rows] = master.global_duals()
+    # The master's columns (capacities, flows and levels at block boundaries) belong to no
+    # block: their reduced costs c - A'y come from the stitched row duals.
+    linked = part.complicating
+    col_dual[linked] = lp.cost[linked] - lp.matrix[:, linked].T @ row_dual
     stats = SolverStats(
         algorithm="benders",
         crossover=False,

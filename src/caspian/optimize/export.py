@@ -24,6 +24,7 @@ from caspian.exceptions import InputError
 from caspian.network import read_network, write_network
 from caspian.network.network import component_schema
 from caspian.optimize.context import NOMINAL_ATTR
+from caspian.optimize.periods import RepresentativePeriods
 from caspian.optimize.results import SERIES_ATTRS, OptimizationResult
 from caspian.optimize.solve import SolverStats, SolveStatus
 
@@ -74,8 +75,10 @@ def write_result(
 def read_result(folder: str | Path) -> OptimizationResult:
     """Rebuild the result written by ``write_result`` (or ``caspian run``) in ``folder``.
 
-    Everything analysis needs comes back: the network, objective, prices, every series and
-    the optimal capacities. Line and link shadow prices are not written, so they are absent.
+    Everything analysis needs comes back: the network, objective, prices, every series, the
+    optimal capacities and, for a model of typical periods, which period stands for which
+    (``result.periods``). Line and link shadow prices and the inter-period storage levels are
+    not written, so they are absent.
     """
     folder = Path(folder)
     summary_path = folder / SUMMARY_FILE
@@ -164,4 +167,7 @@ def read_result(folder: str | Path) -> OptimizationResult:
         _series=series,
         _capacity=capacity,
         _shadow={},
+        periods=(
+            RepresentativePeriods.from_dict(summary["periods"]) if "periods" in summary else None
+        ),
     )

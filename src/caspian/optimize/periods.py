@@ -55,8 +55,9 @@ rebuilds the whole year's ``D * L`` levels.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -127,6 +128,23 @@ class RepresentativePeriods:
         """The snapshot of each step of the original year, in order (D*L integers)."""
         steps = np.arange(self.period_length)
         return (self.sequence[:, None] * self.period_length + steps[None, :]).ravel()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON values; ``RepresentativePeriods.from_dict`` reads them back."""
+        return {
+            "n_typical": int(self.n_typical),
+            "period_length": int(self.period_length),
+            "sequence": [int(k) for k in self.sequence],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RepresentativePeriods:
+        """The periods ``as_dict`` wrote."""
+        return cls(
+            int(data["n_typical"]),
+            int(data["period_length"]),
+            np.asarray(data["sequence"], dtype=np.int64),
+        )
 
     def validate(self, n: Network) -> None:
         """Raise InputError unless these periods describe the snapshots of ``n``."""

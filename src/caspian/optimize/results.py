@@ -167,6 +167,7 @@ class OptimizationResult:
                 if self._extendable(c).any()
             },
             "versions": {"caspian-grid": __version__, "highs": self.solver.highs_version},
+            **({"periods": self.periods.as_dict()} if self.periods is not None else {}),
         }
 
     def _extendable(self, component: str) -> np.ndarray:

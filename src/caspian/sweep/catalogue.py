@@ -341,9 +341,9 @@ class Catalogue:
         with self._connect(read_only=True) as con:
             if slash:
                 matches = con.execute(
-                    "SELECT input_hash, sweep, case_id FROM runs WHERE sweep = ? AND case_id = ? "
-                    "ORDER BY input_hash",
-                    [sweep, case_id],
+                    "SELECT input_hash, sweep, case_id FROM runs "
+                    "WHERE sweep = ? AND lower(case_id) = ? ORDER BY input_hash",
+                    [sweep, case_id.lower()],
                 ).fetchall()
             else:
                 matches = con.execute(

@@ -104,9 +104,9 @@ def compare_runs(a: RunEntry, b: RunEntry) -> ComparisonOut:
 
 def _row(quantity: str, unit: str, a: float | None, b: float | None) -> DifferenceOut:
     difference = None if a is None or b is None else b - a
-    # No relative change from (near) zero: a solver's 1e-7 MW would give a change of 1e10.
+    # No relative change from (near) zero: a solver's 1e-6 MW would give a change of 1e9.
     relative = None
-    if difference is not None and a is not None and abs(a) > 1e-6:
+    if difference is not None and a is not None and abs(a) > 1e-6 * max(1.0, abs(b or 0.0)):
         relative = difference / abs(a)
     return DifferenceOut(
         quantity=quantity, unit=unit, a=a, b=b, difference=difference, relative=relative
