@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -35,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.highs_options import COMPARED, highs_options, read_back
-from bench.measure import Record, SkipMeasurement, log, run_measurement
+from bench.measure import Record, log, run_measurement
 from bench.sizes import Size
 
 CORRIDOR_CASES = ("pypsa", "caspian-exact", "caspian-default", "caspian-typical-days")
@@ -155,14 +154,8 @@ def _pypsa(args: argparse.Namespace, record: Record) -> None:
 
 
 def _caspian(args: argparse.Namespace, record: Record) -> None:
-    from bench import caspian_side
-
     with record.stage("import"):
-        module = (
-            caspian_side.import_benders()
-            if args.method == "benders"
-            else caspian_side.import_optimize()
-        )
+        from bench import caspian_side
         from caspian.network.synthetic import synthetic_network
 
     with record.stage("network"):
@@ -174,17 +167,17 @@ def _caspian(args: argparse.Namespace, record: Record) -> None:
     links = caspian_links(n)
     if args.method == "benders":
         options = caspian_side.benders_options(
-            module, args.time_limit, args.threads, args.block_hours, args.gap
+            args.time_limit, args.threads, args.block_hours, args.gap
         )
         with record.stage("solve"):
             solve = caspian_side.solve_benders(
-                module, n, options, links, progress=lambda line: log(f"{args.case}: {line}")
+                n, options, links, progress=lambda line: log(f"{args.case}: {line}")
             )
     else:
-        options, note = caspian_side.solver_options(module, args.time_limit, args.threads)
-        record.info["options_note"] = note
         with record.stage("solve"):
-            solve = caspian_side.solve(module, n, options, links)
+            solve = caspian_side.solve(
+                n, caspian_side.solver_options(args.time_limit, args.threads), links
+            )
     record.info["solve"] = _with_caspian_mw(solve)
 
 
@@ -199,19 +192,8 @@ def caspian_command() -> list[str]:
     return [found]
 
 
-def cli_has_option(option: str) -> bool:
-    """True if ``caspian run --help`` lists ``option``."""
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    done = subprocess.run(
-        [*caspian_command(), "run", "--help"], capture_output=True, text=True, env=env, check=False
-    )
-    return option in done.stdout
-
-
 def _cli(record: Record, options: list[str]) -> None:
     """``caspian run [options] --out TMP``, timed as one stage; headlines from its folder."""
-    if options and not cli_has_option(options[0]):
-        raise SkipMeasurement(f"`caspian run` has no {options[0]} option yet")
     with tempfile.TemporaryDirectory(prefix="caspian-bench-") as tmp:
         command = [*caspian_command(), "run", SCENARIO, *options, "--out", tmp]
         record.info["command"] = " ".join(command)

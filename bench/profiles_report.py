@@ -173,7 +173,8 @@ def _report_demand(demand: dict[int, pd.DataFrame]) -> None:
     rows = []
     for node, row in DEMAND.iterrows():
         series = [frame[node] for frame in demand.values()]
-        peaks = [pd.Timestamp(str(s.idxmax())) + pd.Timedelta(hours=row["utc_offset_h"]) for s in series]
+        shift = pd.Timedelta(hours=row["utc_offset_h"])
+        peaks = [pd.Timestamp(str(s.idxmax())) + shift for s in series]
         local = series[0].copy()
         local.index = local.index + pd.Timedelta(hours=row["utc_offset_h"])
         weekday = pd.DatetimeIndex(local.index).day_of_week

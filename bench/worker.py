@@ -80,20 +80,18 @@ def _run_pypsa(args: argparse.Namespace, size: Size, record: Record) -> None:
 
 
 def _run_caspian(args: argparse.Namespace, size: Size, record: Record) -> None:
-    from bench import caspian_side
-
     with record.stage("import"):
-        module = caspian_side.import_optimize()
+        from bench import caspian_side
+        from caspian.optimize import build_model
 
     from caspian.network.synthetic import synthetic_network
 
-    options, note = caspian_side.solver_options(module, args.time_limit, args.threads)
-    record.info["options_note"] = note
+    options = caspian_side.solver_options(args.time_limit, args.threads)
     with record.stage("network"):
         n = synthetic_network(size.n_buses, size.n_hours, args.seed)
     if args.task == "build":
         with record.stage("build"):
-            model = module.build_model(n)
+            model = build_model(n)
         with record.stage("hand-over"):
             highs = model.to_highs(options)
         record.info["lp"] = model_size(highs)
@@ -106,7 +104,7 @@ def _run_caspian(args: argparse.Namespace, size: Size, record: Record) -> None:
         record.info["highs_options"] = read_back(highs, names)
     else:
         with record.stage("solve"):
-            record.info["solve"] = caspian_side.solve(module, n, options)
+            record.info["solve"] = caspian_side.solve(n, options)
 
 
 if __name__ == "__main__":
