@@ -26,6 +26,12 @@ NOMINAL_ATTR = {
 STORAGE_LEVEL = {"StorageUnit": "state_of_charge", "Store": "e"}
 """The energy level attribute of each storage component (MWh)."""
 
+STORAGE_START = {
+    "StorageUnit": ("cyclic_state_of_charge", "state_of_charge_initial"),
+    "Store": ("e_cyclic", "e_initial"),
+}
+"""The cyclic flag and initial level attributes of each storage component."""
+
 
 @dataclass
 class BuildContext:

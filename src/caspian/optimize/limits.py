@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 
 from caspian.optimize.assembly import ConstraintBlock, VariableBlock
-from caspian.optimize.context import BuildContext
-from caspian.optimize.periods import STORAGE_START
+from caspian.optimize.context import STORAGE_START, BuildContext
 from caspian.optimize.storage import final_level_columns
 
 

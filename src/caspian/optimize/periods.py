@@ -64,17 +64,11 @@ import pandas as pd
 
 from caspian.exceptions import InputError
 from caspian.optimize.assembly import VariableBlock
-from caspian.optimize.context import NOMINAL_ATTR, STORAGE_LEVEL, BuildContext
+from caspian.optimize.context import NOMINAL_ATTR, STORAGE_LEVEL, STORAGE_START, BuildContext
 
 if TYPE_CHECKING:
     from caspian.network.network import Network
     from caspian.optimize.results import OptimizationResult
-
-STORAGE_START = {
-    "StorageUnit": ("cyclic_state_of_charge", "state_of_charge_initial"),
-    "Store": ("e_cyclic", "e_initial"),
-}
-"""The cyclic flag and initial level attributes of each storage component."""
 
 
 @dataclass(frozen=True, eq=False)
