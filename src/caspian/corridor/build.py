@@ -35,7 +35,12 @@ from caspian.corridor.profiles import (
     solar_profiles,
     wind_profiles,
 )
-from caspian.corridor.resolution import HOURS_PER_DAY, time_blocks
+from caspian.corridor.resolution import (
+    HOURS_PER_DAY,
+    time_blocks,
+    typical_day_blocks,
+    typical_day_sequence,
+)
 from caspian.corridor.scenario import Scenario
 from caspian.exceptions import InputError
 from caspian.network.network import Network
@@ -104,14 +109,17 @@ class _Builder:
         """Group the hours into snapshots and create the network with their weightings."""
         table = pd.concat(inputs, axis=1)
         table.columns = [" ".join(map(str, column)) for column in table.columns]
-        self.blocks = time_blocks(table, self.sc.resolution)
+        n_typical = self.sc.resolution.typical_days
+        if n_typical is not None:
+            days = typical_day_sequence(table, n_typical)
+            self.blocks = typical_day_blocks(days)
+            self.periods = RepresentativePeriods(
+                n_typical=int(days.max()) + 1, period_length=HOURS_PER_DAY, sequence=days
+            )
+        else:
+            self.blocks = time_blocks(table, self.sc.resolution)
         _, first = np.unique(self.blocks, return_index=True)  # each snapshot's first hour
         self.snapshots = self.hourly[first]
-        if self.sc.resolution.typical_days is not None:
-            days = self.blocks[::HOURS_PER_DAY] // HOURS_PER_DAY
-            self.periods = RepresentativePeriods(
-                n_typical=len(first) // HOURS_PER_DAY, period_length=HOURS_PER_DAY, sequence=days
-            )
         self.n = Network(f"caspian corridor {self.sc.name} {self.sc.year}", self.snapshots)
         weights = np.bincount(self.blocks).astype(float)
         for column in ("objective", "stores", "generators"):

@@ -44,8 +44,7 @@ def time_blocks(inputs: pd.DataFrame, resolution: Resolution) -> np.ndarray:
     """
     n_hours = len(inputs)
     if resolution.typical_days is not None:
-        days = typical_day_sequence(inputs, resolution.typical_days)
-        return (days[:, None] * HOURS_PER_DAY + np.arange(HOURS_PER_DAY)[None, :]).ravel()
+        return typical_day_blocks(typical_day_sequence(inputs, resolution.typical_days))
     if resolution.segments is None:
         return np.arange(n_hours) // resolution.hours
     import tsam
@@ -60,6 +59,12 @@ def time_blocks(inputs: pd.DataFrame, resolution: Resolution) -> np.ndarray:
             preserve_column_means=False,
         )
     return np.asarray(result.assignments["segment_idx"].to_numpy(), dtype=np.int64)
+
+
+def typical_day_blocks(days: np.ndarray) -> np.ndarray:
+    """The snapshot of each hour when day ``d`` of the year is typical day ``days[d]``: hour
+    ``h`` of typical day ``k`` is snapshot ``k * 24 + h``."""
+    return (days[:, None] * HOURS_PER_DAY + np.arange(HOURS_PER_DAY)[None, :]).ravel()
 
 
 def typical_day_sequence(inputs: pd.DataFrame, n_typical: int) -> np.ndarray:
