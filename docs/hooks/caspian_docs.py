@@ -252,7 +252,8 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _output_text(output: dict[str, Any]) -> str | None:
+def output_text(output: dict[str, Any]) -> str | None:
+    """The text a notebook output shows (stream, text/plain, or the error); None otherwise."""
     kind = output.get("output_type")
     if kind == "stream":
         return "".join(output.get("text", ""))
@@ -285,7 +286,7 @@ def notebook_markdown(path: Path, download_name: str) -> str:
                 )
         elif cell.get("cell_type") == "code" and source.strip():
             parts.append(f"```python\n{source.rstrip()}\n```\n")
-            texts = [t for t in map(_output_text, cell.get("outputs", [])) if t]
+            texts = [t for t in map(output_text, cell.get("outputs", [])) if t]
             if texts:
                 text = "".join(texts).rstrip("\n").replace("```", "` ` `")
                 parts.append(f"```text\n{text}\n```\n")

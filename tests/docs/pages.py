@@ -48,6 +48,12 @@ class Block:
     def where(self) -> str:
         return f"docs/{self.page}:{self.line}"
 
+    @property
+    def runs(self) -> bool:
+        """True for an example the page runs (code, or a file it writes); False for the
+        illustrations (``text``, an untitled ``yaml``...)."""
+        return self.lang in RUNNABLE or self.title is not None
+
 
 def blocks(page: Path) -> list[Block]:
     """The fenced blocks that start at the left margin (indented ones are quoted examples)."""
@@ -283,7 +289,7 @@ def run_page(page: Path, folder: Path) -> PageRun:
     state = PageRun(_name(page), folder, {"__name__": "__docs__"})
     try:
         for block in blocks(page):
-            if block.lang in RUNNABLE or block.title:
+            if block.runs:
                 state.run(block)
     finally:
         state.close()

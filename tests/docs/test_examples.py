@@ -9,9 +9,7 @@ import pytest
 from tests.docs.pages import DOCS, blocks, pages, run_page
 
 PAGES = pages()
-RUNNABLE_PAGES = [
-    p for p in PAGES if any(b.lang in ("pycon", "python", "console") or b.title for b in blocks(p))
-]
+RUNNABLE_PAGES = [p for p in PAGES if any(b.runs for b in blocks(p))]
 
 
 def test_every_page_in_the_nav_is_written() -> None:

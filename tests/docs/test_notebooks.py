@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -16,17 +17,15 @@ nbclient = pytest.importorskip("nbclient")
 NOTEBOOKS = sorted((DOCS / "notebooks").glob("*.ipynb"))
 
 
+# The docs build's hook renders a cell's outputs; the test compares exactly that text.
+_spec = importlib.util.spec_from_file_location("caspian_docs", DOCS / "hooks" / "caspian_docs.py")
+assert _spec is not None and _spec.loader is not None
+hook = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(hook)
+
+
 def _text(outputs: list[dict]) -> str:
-    parts = []
-    for output in outputs:
-        kind = output.get("output_type")
-        if kind == "stream":
-            parts.append(output["text"])
-        elif kind in ("execute_result", "display_data"):
-            parts.append(output.get("data", {}).get("text/plain", ""))
-        elif kind == "error":
-            parts.append(f"{output['ename']}: {output['evalue']}")
-    return "".join(parts)
+    return "".join(t for t in map(hook.output_text, outputs) if t)
 
 
 def test_both_notebooks_are_shipped() -> None:
