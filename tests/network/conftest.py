@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from caspian.network import Network
@@ -18,3 +20,15 @@ def full() -> Network:
 def tiny() -> Network:
     """A three-bus network for error-message tests."""
     return tiny_network()
+
+
+@pytest.fixture
+def quiet_pypsa() -> None:
+    """PyPSA as the interoperability tests use it: text as object columns, only errors logged.
+
+    Used through ``pypsa_files.PYPSA_MARKS``; PyPSA is imported here, not at collection.
+    """
+    import pypsa
+
+    pypsa.options.api.legacy_string_dtype = True
+    logging.getLogger("pypsa").setLevel(logging.ERROR)

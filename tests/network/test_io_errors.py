@@ -139,7 +139,10 @@ def test_header_problems(folder: Path) -> None:
     )
     found = read_problems(folder)
     assert "network.toml: unknown key 'colour'. Remove it." in found
-    assert any("does not model Transformer components" in p for p in found)
+    assert any(
+        "does not model Transformer components; replace each two-winding transformer by a Line" in p
+        for p in found
+    )
     assert any(
         "'generater', which is not a component. Did you mean 'generators'?" in p for p in found
     )

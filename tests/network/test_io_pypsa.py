@@ -2,109 +2,24 @@
 
 from __future__ import annotations
 
-import logging
-import math
-from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from caspian.exceptions import ValidationError
 from caspian.network import Network, read_network, write_network
 from caspian.network.pypsa_attrs import CASPIAN_ONLY
 from caspian.network.schema import COMPONENTS
 from tests.network.networks import full_network, without_default_refused
+from tests.network.pypsa_files import (
+    FORMATS,
+    PYPSA_MARKS,
+    export,
+    pypsa,
+    pypsa_network,
+)
 
-pypsa = pytest.importorskip("pypsa")
-
-# PyPSA 1.4's CSV exporter and importer leave meta.json and crs.json open
-# (``fn.open("w").write(...)`` in pypsa/network/io.py); that is theirs, not ours.
-pytestmark = [
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
-]
-
-FORMATS = [("pypsa-netcdf", "net.nc"), ("pypsa-csv", "net")]
-
-
-@pytest.fixture(autouse=True)
-def _quiet_pypsa() -> Iterator[None]:
-    pypsa.options.api.legacy_string_dtype = True
-    logging.getLogger("pypsa").setLevel(logging.ERROR)
-    yield
-
-
-def export(n: pypsa.Network, path: Path) -> Path:
-    """Write ``n`` with PyPSA's own exporter, as netCDF for ``*.nc`` else as a CSV folder."""
-    if path.suffix == ".nc":
-        n.export_to_netcdf(path)
-    else:
-        n.export_to_csv_folder(path)
-    return path
-
-
-def pypsa_network() -> pypsa.Network:
-    """A PyPSA network using every component caspian-grid supports, built with PyPSA's API."""
-    n = pypsa.Network(name="pypsa-made")
-    sns = pd.date_range("2030-01-01", periods=4, freq="h")
-    n.set_snapshots(sns)
-    n.snapshot_weightings = pd.DataFrame(
-        {"objective": [1.0, 2.0, 0.5, 3.0], "stores": [1.0, 2.0, 0.5, 3.0], "generators": 1.0},
-        index=sns,
-    )
-    n.meta = {"source": "pypsa", "scale": 2}
-    n.add("Carrier", ["gas", "wind", "AC", "DC"], co2_emissions=[0.2, 0, 0, 0], color="#123456")
-    n.add("Bus", ["a", "b", "c"], v_nom=[380, 380, 220], x=[1, 2, 3], y=[4, 5, 6])
-    n.add("Bus", ["d", "e"], carrier="DC", v_nom=500)
-    n.buses["country"] = ["AZ", "AZ", "KZ", "sea", "sea"]
-    n.add(
-        "Generator",
-        "gas",
-        bus="a",
-        carrier="gas",
-        p_nom=100,
-        marginal_cost=[50, 60, 70, 80],
-        p_nom_extendable=True,
-        p_nom_max=500,
-        capital_cost=1000,
-        efficiency=0.5,
-        ramp_limit_up=0.5,
-    )
-    n.add("Generator", "wind", bus="b", carrier="wind", p_nom=50, p_max_pu=[0.1, 0.5, 0.9, 0.3])
-    n.add("Generator", ["c-gen", "e-gen"], bus=["c", "e"], p_nom=10)
-    n.add("Load", "l", bus="b", p_set=[10, 20, 30, 40])
-    n.add("Load", "l2", bus="d", p_set=5)
-    n.add(
-        "Line",
-        "ab",
-        bus0="a",
-        bus1="b",
-        x=0.1,
-        r=0.01,
-        s_nom=100,
-        s_max_pu=[1, 0.9, 0.8, 0.7],
-        length=100,
-        num_parallel=2,
-    )
-    n.add("Line", "de", bus0="d", bus1="e", r=0.1, s_nom=10)
-    n.add("Link", "hvdc", bus0="b", bus1="d", p_nom=50, efficiency=[0.9, 0.95, 0.97, 0.99])
-    n.links["p_min_pu"] = -1.0
-    n.add(
-        "StorageUnit",
-        "bat",
-        bus="a",
-        p_nom=10,
-        max_hours=4,
-        inflow=[0, 1, 2, 3],
-        cyclic_state_of_charge=True,
-        standing_loss=0.01,
-    )
-    n.add("Store", "h2", bus="c", e_nom=100, e_cyclic=True, e_max_pu=[1, 0.9, 0.8, 0.7])
-    n.add("GlobalConstraint", "co2", sense="<=", constant=1e6)
-    n.add("GlobalConstraint", "co2-exact", constant=5e5)  # PyPSA's default sense is "=="
-    return n
+pytestmark = PYPSA_MARKS
 
 
 def with_results(n: pypsa.Network) -> pypsa.Network:
@@ -244,83 +159,3 @@ def test_pypsa_layout_matches_pypsa(tmp_path: Path, fmt: str, name: str) -> None
             assert a["snapshots_snapshot"].dtype == b["snapshots_snapshot"].dtype
             assert a["generators_p_nom_extendable"].dtype == b["generators_p_nom_extendable"].dtype
             assert {"network_name", "network_pypsa_version", "meta"} <= set(b.attrs)
-
-
-def _refusal(tmp_path: Path, n: pypsa.Network, name: str = "net.nc") -> str:
-    with pytest.raises(ValidationError) as info:
-        read_network(export(n, tmp_path / name))
-    return str(info.value)
-
-
-@pytest.mark.parametrize("name", ["net.nc", "net"])
-def test_refuses_unit_commitment(tmp_path: Path, name: str) -> None:
-    n = pypsa_network()
-    n.generators.loc["gas", "committable"] = True
-    message = _refusal(tmp_path, n, name)
-    assert (
-        "Generator.committable = True on 'gas' asks for unit commitment, which caspian-grid "
-        "does not model; remove it or set it to False"
-    ) in message
-    assert message.startswith(f"1 problem in {tmp_path / name}:")
-
-
-@pytest.mark.parametrize("name", ["net.nc", "net"])
-def test_refuses_transformers(tmp_path: Path, name: str) -> None:
-    n = pypsa_network()
-    n.add("Transformer", ["t1", "t2"], bus0="a", bus1="c", x=0.1, s_nom=100)
-    message = _refusal(tmp_path, n, name)
-    assert "2 Transformer component(s) ('t1', 't2'), which caspian-grid does not model" in message
-
-
-@pytest.mark.parametrize("name", ["net.nc", "net"])
-def test_refuses_investment_periods(tmp_path: Path, name: str) -> None:
-    n = pypsa_network()
-    n.set_investment_periods([2030, 2040])
-    assert "investment periods (a multi-period network)" in _refusal(tmp_path, n, name)
-
-
-def test_refuses_scenarios(tmp_path: Path) -> None:
-    n = pypsa.Network()
-    n.add("Bus", "a")
-    n.add("Generator", "g", bus="a", p_nom=1)
-    n.set_scenarios({"low": 0.5, "high": 0.5})
-    assert "stochastic scenarios" in _refusal(tmp_path, n)
-
-
-@pytest.mark.parametrize("name", ["net.nc", "net"])
-def test_refused_series_names_the_snapshot(tmp_path: Path, name: str) -> None:
-    n = pypsa_network()
-    n.generators_t.p_set = pd.DataFrame({"wind": [np.nan, 5.0, np.nan, np.nan]}, index=n.snapshots)
-    message = _refusal(tmp_path, n, name)
-    assert (
-        "Generator.p_set = 5.0 on 'wind' at snapshot '2030-01-01 01:00:00' asks for a fixed"
-        in message
-    )
-
-
-@pytest.mark.parametrize("name", ["net.nc", "net"])
-def test_misspelt_custom_column_is_an_error(tmp_path: Path, name: str) -> None:
-    n = pypsa_network()
-    n.generators["p_nom_extendible"] = True
-    message = _refusal(tmp_path, n, name)
-    assert (
-        "unknown column 'p_nom_extendible' in Generator. Did you mean 'p_nom_extendable'?"
-        in message
-    )
-
-
-def test_multi_port_link_is_refused(tmp_path: Path) -> None:
-    n = pypsa_network()
-    n.add("Link", "chp", bus0="a", bus1="b", bus2="c", efficiency2=0.4, p_nom=10)
-    message = _refusal(tmp_path, n)
-    assert "Link.bus2 = 'c' on 'chp' asks for multi-port links" in message
-
-
-def test_custom_and_passthrough_columns_are_kept(tmp_path: Path) -> None:
-    n = pypsa_network()
-    n.lines["underground"] = [True, False]
-    n.generators["control"] = ["PV", "PQ", "PQ", "Slack"]
-    ours = read_network(export(n, tmp_path / "net.nc"))
-    assert ours.static["Line"]["underground"].tolist() == [True, False]
-    assert ours.static["Generator"]["control"].tolist() == ["PV", "PQ", "PQ", "Slack"]
-    assert math.isclose(ours.static["Line"].loc["ab", "num_parallel"], 2.0)

@@ -193,6 +193,15 @@ def test_refused_line_type(tiny: Network) -> None:
     )
 
 
+def test_line_type_refusal_is_not_followed_by_its_reactance(tiny: Network) -> None:
+    # PyPSA takes a typed line's x from its type (x = 0 in the table, as in SciGRID-DE).
+    tiny.static["Line"]["type"] = ["Al/St 240/40 2-bundle 380.0", ""]
+    tiny.static["Line"]["x"] = [0.0, 0.1]
+    assert "asks for standard line types" in only(tiny)
+    tiny.static["Line"]["x"] = [0.1, 0.0]
+    assert "Line.x = 0.0 on 'south-east'" in problems(tiny)[1]
+
+
 def test_extendable_min_above_max(tiny: Network) -> None:
     tiny.static["Generator"].loc["gas", ["p_nom_extendable", "p_nom_min", "p_nom_max"]] = [
         True,

@@ -8,6 +8,8 @@ failed its audit.
 from __future__ import annotations
 
 import sys
+import warnings
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -56,11 +58,27 @@ def exit_code(error: CaspianError) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; a CaspianError is printed as a message with its exit code, no traceback."""
+    """Run the CLI; a CaspianError is printed as a message with its exit code, no traceback.
+
+    caspian-grid's own warnings (e.g. custom columns kept in a PyPSA file) are printed as one
+    ``notice:`` line each, without Python's source location; other warnings are left as they are.
+    """
     err = Console(stderr=True, highlight=False, soft_wrap=True)
+    default = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
+        if category.__module__.split(".")[0] == "caspian":
+            err.print("[yellow]notice:[/] ", end="")
+            err.print(str(message), markup=False)
+        else:
+            default(message, category, *args, **kw)
+
+    warnings.showwarning = show
     try:
         app(args=argv)  # standalone: usage errors print and exit 2, success exits 0
     except CaspianError as error:
         err.print("[bold red]error:[/] ", end="")
         err.print(str(error), markup=False)
         sys.exit(exit_code(error))
+    finally:
+        warnings.showwarning = default

@@ -20,16 +20,18 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from caspian.exceptions import InputError, ValidationError
+from caspian.network.custom import CustomColumnWarning, custom_notice
 from caspian.network.io_folder import HEADER, read_folder, write_folder
 from caspian.network.io_netcdf import read_netcdf, write_netcdf
 from caspian.network.io_pypsa import read_csv_folder, write_csv_folder
 from caspian.network.network import Network, did_you_mean
-from caspian.network.tables import FILE_ERRORS
+from caspian.network.tables import FILE_ERRORS, ReadResult
 from caspian.network.validate import check
 
 Format = Literal["caspian", "pypsa-netcdf", "pypsa-csv"]
@@ -57,12 +59,19 @@ def read_network(path: str | Path) -> Network:
         If the path is none of these layouts or a file cannot be parsed.
     ValidationError
         Listing every problem found in the network (an InputError).
+
+    Warns
+    -----
+    CustomColumnWarning
+        Once, listing the custom columns of a PyPSA file: kept (and written back to PyPSA
+        formats) but not used (see :mod:`caspian.network.custom`). caspian-grid folders
+        declare theirs in ``network.toml`` and give no notice.
     """
     path = Path(path)
     if path.is_file() and path.name == HEADER:
         path = path.parent
     if path.is_dir() and (path / HEADER).is_file():
-        reader: Callable[[Path], tuple[Network, dict[str, str], list[str]]] = read_folder
+        reader: Callable[[Path], ReadResult] = read_folder
     elif path.is_file() and path.suffix.lower() == ".nc":
         reader = read_netcdf
     elif path.is_dir() and (path / "buses.csv").is_file():
@@ -75,8 +84,8 @@ def read_network(path: str | Path) -> Network:
             hint=f"caspian-grid reads {_LAYOUTS}.",
         )
     try:
-        n, files, problems = reader(path)
-        problems = [*problems, *check(n, files)]
+        read = reader(path)
+        problems = [*read.problems, *check(read.network, read.files, read.attached)]
     except InputError:
         raise
     except FILE_ERRORS as err:
@@ -88,7 +97,11 @@ def read_network(path: str | Path) -> Network:
         ) from err
     if problems:
         raise ValidationError(problems, source=str(path))
-    return n
+    # caspian-grid folders declare their custom columns in network.toml: no notice for them.
+    notice = None if reader is read_folder else custom_notice(read.network, str(path))
+    if notice is not None:
+        warnings.warn(notice, CustomColumnWarning, stacklevel=2)
+    return read.network
 
 
 def write_network(

@@ -41,6 +41,7 @@ from caspian.network.schema import (
     ComponentSchema,
 )
 from caspian.network.tables import (
+    ReadResult,
     guarded,
     label_text,
     parse_labels,
@@ -50,6 +51,7 @@ from caspian.network.tables import (
     typed_series,
     typed_static,
 )
+from caspian.network.unsupported import TRANSFORMER_AS_LINE
 
 FORMAT_NAME = "caspian-grid"
 FORMAT_VERSION = 1
@@ -184,7 +186,7 @@ class _Reader:
         return frame
 
 
-def read_folder(folder: Path) -> tuple[Network, dict[str, str], list[str]]:
+def read_folder(folder: Path) -> ReadResult:
     """Read a caspian-grid network folder.
 
     Returns
@@ -231,7 +233,7 @@ def read_folder(folder: Path) -> tuple[Network, dict[str, str], list[str]]:
             )
         n.static[schema.name] = typed_static(frame.drop(columns=unknown), schema)
     _series(reader, n, listed, custom, snapshots_read=weightings is not None)
-    return n, reader.files, problems
+    return ReadResult(n, reader.files, problems)
 
 
 def _header(folder: Path) -> dict[str, Any]:
@@ -292,9 +294,10 @@ def _component_list(value: Any, problems: list[str]) -> list[str]:
         if item in LIST_NAMES and item not in names:
             names.append(item)
         elif item in unsupported:
+            fix = TRANSFORMER_AS_LINE if item == "transformers" else "remove them"
             problems.append(
                 f"{HEADER}: components lists '{item}', but caspian-grid does not model "
-                f"{unsupported[item]} components; remove them (model transformers as lines)."
+                f"{unsupported[item]} components; {fix}."
             )
         elif item not in names:
             problems.append(

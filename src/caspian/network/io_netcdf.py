@@ -11,7 +11,9 @@ Variables, as PyPSA 1.4 writes them:
 Booleans are stored by netCDF4 as int8 flagged ``dtype: bool`` (xarray decodes them), text
 as variable-length strings, NaN as NaN, datetimes as integers with CF ``units``. Multi-period
 networks add ``investment_periods`` and ``snapshots_period``/``snapshots_timestep``;
-stochastic ones add a ``scenario`` dimension; both are refused on import.
+stochastic ones add a ``scenario`` dimension; both are refused on import with one problem.
+PyPSA 0.35 writes an ``investment_periods`` dimension of length 0 for every network: that is
+a single-period network.
 """
 
 from __future__ import annotations
@@ -24,17 +26,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from caspian.network.io_pypsa import (
-    MULTI_PERIOD,
-    PyPSATables,
-    export_tables,
-    to_network,
-    unsupported_problem,
-)
+from caspian.exceptions import ValidationError
+from caspian.network.io_pypsa import MULTI_PERIOD, PyPSATables, export_tables
 from caspian.network.network import Network
 from caspian.network.pypsa_attrs import PYPSA_FORMAT_VERSION
 from caspian.network.schema import LIST_NAMES, UNSUPPORTED_COMPONENTS
-from caspian.network.tables import guarded
+from caspian.network.tables import ReadResult, guarded
+from caspian.network.unsupported import attached_buses, unsupported_problem
 
 _COMPRESSION = {"zlib": True, "complevel": 4}
 
@@ -70,8 +68,15 @@ def _array(values: pd.Series) -> np.ndarray:
     return np.array([v if isinstance(v, str) else str(v) for v in values], dtype=object)
 
 
-def read_netcdf(path: Path) -> tuple[Network, dict[str, str], list[str]]:
-    """Read a netCDF file written by PyPSA's ``n.export_to_netcdf`` (or by caspian-grid)."""
+def read_netcdf(path: Path) -> ReadResult:
+    """Read a netCDF file written by PyPSA's ``n.export_to_netcdf`` (or by caspian-grid).
+
+    Raises
+    ------
+    ValidationError
+        for a stochastic or multi-period network, with that one problem: every table of
+        such a file has an extra dimension, so nothing else in it can be read.
+    """
     display = path.name
 
     def load() -> xr.Dataset:
@@ -79,21 +84,13 @@ def read_netcdf(path: Path) -> tuple[Network, dict[str, str], list[str]]:
             return ds.load()
 
     ds: xr.Dataset = guarded(display, load)
+    whole = _whole_network_problems(ds, display)
+    if whole:
+        raise ValidationError(whole, source=str(path))
     tables = PyPSATables()
     tables.name = str(ds.attrs.get("network_name", ""))
     _meta(ds, display, tables)
-    if "scenario" in ds.dims or "scenario_weight" in ds:
-        tables.problems.append(
-            f"{display}: the network has stochastic scenarios, which caspian-grid does not "
-            "model; solve one scenario at a time."
-        )
-    if "investment_periods" in ds.dims or "snapshots_period" in ds:
-        tables.problems.append(f"{display}: the network has {MULTI_PERIOD}.")
     _snapshots(ds, display, tables)
-    for cname, list_name in UNSUPPORTED_COMPONENTS.items():
-        if f"{list_name}_i" in ds.coords and ds.sizes.get(f"{list_name}_i", 0):
-            names = pd.Index(ds[f"{list_name}_i"].to_numpy())
-            tables.problems.append(unsupported_problem(display, cname, names))
     for list_name, cname in LIST_NAMES.items():
         tables.files[cname] = display
         if f"{list_name}_i" in ds.coords:
@@ -116,7 +113,30 @@ def read_netcdf(path: Path) -> tuple[Network, dict[str, str], list[str]]:
                     )
                 else:
                     tables.series.setdefault(list_name, {})[attr] = table
-    return to_network(tables), tables.files, tables.problems
+    for cname, list_name in UNSUPPORTED_COMPONENTS.items():
+        if ds.sizes.get(f"{list_name}_i", 0):
+            frame = _static(ds, list_name, display, [])
+            buses = tables.static.get("buses")
+            tables.problems.append(unsupported_problem(display, cname, frame, buses))
+            tables.attached |= attached_buses(cname, frame)
+    return tables.result()
+
+
+def _whole_network_problems(ds: xr.Dataset, display: str) -> list[str]:
+    """Stochastic scenarios and investment periods; an empty ``investment_periods``
+    dimension (PyPSA 0.35 writes one for every network) is a single period."""
+    problems = []
+    if "scenario" in ds.dims or "scenario_weight" in ds:
+        scenarios = [str(_text(v)) for v in ds["scenario"].to_numpy()] if "scenario" in ds else []
+        shown = f" ({', '.join(repr(x) for x in scenarios)})" if scenarios else ""
+        problems.append(
+            f"{display}: the network has stochastic scenarios{shown}, which caspian-grid does "
+            "not model; solve one scenario at a time (PyPSA's n.get_scenario(name) extracts "
+            "one)."
+        )
+    if ds.sizes.get("investment_periods", 0) or "snapshots_period" in ds:
+        problems.append(f"{display}: the network has {MULTI_PERIOD}.")
+    return problems
 
 
 def _meta(ds: xr.Dataset, display: str, tables: PyPSATables) -> None:
@@ -136,8 +156,6 @@ def _snapshots(ds: xr.Dataset, display: str, tables: PyPSATables) -> None:
     tables.files["snapshots"] = display
     if "snapshots_snapshot" in ds and ds["snapshots_snapshot"].dims == ("snapshots",):
         values = ds["snapshots_snapshot"].to_numpy()
-    elif "snapshots_period" in ds:
-        values = np.arange(ds.sizes["snapshots"])
     else:
         values = ds["snapshots"].to_numpy()
     if values.dtype.kind in "OSU":

@@ -13,8 +13,11 @@ PyPSA 1.4 is reproduced without importing it (see ``pypsa/network/io.py``):
 
 On import, PyPSA result columns (``p_nom_opt``, ``mu_*``, ``p``, ``marginal_price`` ...) are
 dropped, refused attributes are kept for validation to refuse when set, and passthrough and
-custom columns are kept. Investment periods, scenarios, piecewise costs and components
-caspian-grid does not model (transformers, ...) are reported as problems.
+custom columns are kept (custom ones with a notice, see :mod:`caspian.network.custom`).
+Investment periods and scenarios are refused with that one problem, and nothing else is read;
+an empty ``investment_periods`` table (PyPSA 0.35 writes one for every network) is a single
+period. Piecewise costs and components caspian-grid does not model (transformers, ...) are
+reported as problems (see :mod:`caspian.network.unsupported`).
 
 On export every caspian-grid attribute is written (so nothing depends on PyPSA's defaults),
 except refused attributes at their default (PyPSA would read ``bus2 = ""`` as a third port)
@@ -39,7 +42,7 @@ from typing import Any
 
 import pandas as pd
 
-from caspian.exceptions import InputError
+from caspian.exceptions import InputError, ValidationError
 from caspian.network.network import Network
 from caspian.network.pypsa_attrs import (
     CASPIAN_ONLY,
@@ -54,6 +57,7 @@ from caspian.network.schema import (
     ComponentSchema,
 )
 from caspian.network.tables import (
+    ReadResult,
     fill_missing,
     guarded,
     guess_labels,
@@ -63,11 +67,14 @@ from caspian.network.tables import (
     typed_series,
     typed_static,
 )
+from caspian.network.unsupported import attached_buses, unsupported_problem
 
 MULTI_PERIOD = (
     "investment periods (a multi-period network), which caspian-grid does not model; "
     "optimise one period at a time"
 )
+"""Investment periods and stochastic scenarios change the meaning of every table, so a
+network with either is refused with that one problem and not read further."""
 
 
 @dataclass
@@ -82,16 +89,11 @@ class PyPSATables:
     series: dict[str, dict[str, pd.DataFrame]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    attached: set[str] = field(default_factory=set)
 
-
-def unsupported_problem(display: str, cname: str, names: pd.Index) -> str:
-    """The message for rows of a component caspian-grid does not model."""
-    shown = ", ".join(repr(str(x)) for x in names[:3]) + (" ..." if len(names) > 3 else "")
-    hint = "model them as lines" if cname == "Transformer" else "remove them"
-    return (
-        f"{display}: the network has {len(names)} {cname} component(s) ({shown}), which "
-        f"caspian-grid does not model; {hint}."
-    )
+    def result(self) -> ReadResult:
+        """The network typed by the schema, with the files, problems and attached buses."""
+        return ReadResult(to_network(self), self.files, self.problems, self.attached)
 
 
 def to_network(tables: PyPSATables) -> Network:
@@ -216,8 +218,16 @@ def _to_csv(frame: pd.DataFrame, path: Path) -> None:
     guarded(path.name, lambda: frame.to_csv(path), what="written")
 
 
-def read_csv_folder(folder: Path) -> tuple[Network, dict[str, str], list[str]]:
-    """Read a folder written by PyPSA's ``n.export_to_csv_folder``."""
+def read_csv_folder(folder: Path) -> ReadResult:
+    """Read a folder written by PyPSA's ``n.export_to_csv_folder``.
+
+    Raises
+    ------
+    ValidationError
+        for a multi-period network (non-empty ``investment_periods.csv``, or snapshots with
+        periods), with that one problem: nothing else in it can be read as single-period.
+    """
+    _refuse_periods(folder)
     tables = PyPSATables()
     if (folder / "network.csv").is_file():
         network = read_csv(folder / "network.csv", "network.csv", text=True)
@@ -229,15 +239,11 @@ def read_csv_folder(folder: Path) -> tuple[Network, dict[str, str], list[str]]:
         else:
             tables.problems.append("meta.json: must hold a JSON object (n.meta).")
     if (folder / "snapshots.csv").is_file():
-        _csv_snapshots(folder, tables)
-    if (folder / "investment_periods.csv").is_file():
-        periods = read_csv(folder / "investment_periods.csv", "investment_periods.csv", True)
-        if len(periods):
-            tables.problems.append(f"investment_periods.csv: the network has {MULTI_PERIOD}.")
-    for cname, list_name in UNSUPPORTED_COMPONENTS.items():
-        path = folder / f"{list_name}.csv"
-        if path.is_file() and len(names := read_csv(path, path.name, text=True).index):
-            tables.problems.append(unsupported_problem(path.name, cname, names))
+        frame = read_csv(folder / "snapshots.csv", "snapshots.csv", text=True)
+        tables.files["snapshots"] = "snapshots.csv"
+        raw = frame["snapshot"] if "snapshot" in frame else pd.Series(frame.index)
+        tables.labels = guess_labels(raw)
+        tables.weightings = frame.reset_index(drop=True)
     for list_name, cname in LIST_NAMES.items():
         if (folder / f"{list_name}.csv").is_file():
             tables.files[cname] = f"{list_name}.csv"
@@ -258,16 +264,25 @@ def read_csv_folder(folder: Path) -> tuple[Network, dict[str, str], list[str]]:
             tables.files[f"{cname}.{attr}"] = path.name
             table = read_csv(path, path.name, text=False)
             tables.series.setdefault(list_name, {})[attr] = table.reset_index(drop=True)
-    return to_network(tables), tables.files, tables.problems
+    for cname, list_name in UNSUPPORTED_COMPONENTS.items():
+        path = folder / f"{list_name}.csv"
+        if path.is_file() and len(frame := read_csv(path, path.name, text=True)):
+            buses = tables.static.get("buses")
+            tables.problems.append(unsupported_problem(path.name, cname, frame, buses))
+            tables.attached |= attached_buses(cname, frame)
+    return tables.result()
 
 
-def _csv_snapshots(folder: Path, tables: PyPSATables) -> None:
-    frame = read_csv(folder / "snapshots.csv", "snapshots.csv", text=True)
-    tables.files["snapshots"] = "snapshots.csv"
-    if {"period", "timestep"} & set(frame.columns):
-        tables.problems.append(f"snapshots.csv: the network has {MULTI_PERIOD}.")
-        tables.labels = pd.RangeIndex(len(frame))
-    else:
-        raw = frame["snapshot"] if "snapshot" in frame else pd.Series(frame.index)
-        tables.labels = guess_labels(raw)
-    tables.weightings = frame.reset_index(drop=True)
+def _refuse_periods(folder: Path) -> None:
+    """Raise the one problem of a multi-period CSV folder; PyPSA 0.35 writes an empty
+    ``investment_periods.csv`` (header only) for single-period networks."""
+    source: str | None = None
+    if (folder / "snapshots.csv").is_file():
+        header = read_csv(folder / "snapshots.csv", "snapshots.csv", text=True)
+        if {"period", "timestep"} & {header.index.name, *header.columns}:
+            source = "snapshots.csv"
+    path = folder / "investment_periods.csv"
+    if path.is_file() and len(read_csv(path, path.name, text=True)):
+        source = path.name
+    if source is not None:
+        raise ValidationError([f"{source}: the network has {MULTI_PERIOD}."], source=str(folder))

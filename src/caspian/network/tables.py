@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from caspian.exceptions import InputError
+from caspian.network.network import Network
 from caspian.network.pypsa_attrs import STRING_ATTRIBUTES
 from caspian.network.schema import ComponentSchema, DType
 
@@ -32,6 +34,23 @@ FILE_ERRORS = (
     pa.ArrowException,
 )
 """What pandas, pyarrow, xarray and netCDF4 raise on a malformed file."""
+
+
+@dataclass
+class ReadResult:
+    """What a reader hands to validation.
+
+    ``files`` maps a component (``"Generator"``), a series (``"Generator.p_max_pu"``) or
+    ``"snapshots"`` to the file it came from; ``problems`` are those found while reading;
+    ``attached`` are the buses of components the reader refused (transformers), which are
+    therefore not stranded.
+    """
+
+    network: Network
+    files: dict[str, str]
+    problems: list[str]
+    attached: set[str] = field(default_factory=set)
+
 
 _TRUE = frozenset({"true", "1", "1.0"})
 _FALSE = frozenset({"false", "0", "0.0"})

@@ -17,13 +17,13 @@ can supply). See ``caspian.network.validate_network`` for the cross-table checks
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from caspian.exceptions import ValidationError
+from caspian.network.custom import misspelt_attribute, refusable
 from caspian.network.network import Network, did_you_mean
 from caspian.network.pypsa_attrs import EXTRA_PORT, EXTRA_SERIES, feature
 from caspian.network.schema import (
@@ -45,10 +45,6 @@ from caspian.network.validate_network import (
     refused_message,
 )
 
-_MISSPELLING_CUTOFF = 0.85
-"""How close an unknown column must be to a supported attribute to count as a misspelling;
-stricter than ``did_you_mean`` so custom PyPSA columns (``country``) are not refused."""
-
 
 def validate(n: Network, source: str | None = None, files: Mapping[str, str] | None = None) -> None:
     """Check ``n`` and raise one ValidationError listing every problem; None if it is valid.
@@ -69,9 +65,14 @@ def validate(n: Network, source: str | None = None, files: Mapping[str, str] | N
         raise ValidationError(problems, source=source)
 
 
-def check(n: Network, files: Mapping[str, str] | None = None) -> list[str]:
-    """Every problem of ``n``, as messages (empty if it is valid)."""
-    ctx = Context(n, dict(files or {}))
+def check(
+    n: Network, files: Mapping[str, str] | None = None, attached: Iterable[str] = ()
+) -> list[str]:
+    """Every problem of ``n``, as messages (empty if it is valid).
+
+    ``attached`` names buses attached to components the reader refused (see ``ReadResult``).
+    """
+    ctx = Context(n, dict(files or {}), attached=set(attached))
     _snapshots(ctx)
     for cname, frame in n.static.items():
         _static(ctx, COMPONENTS[cname], frame)
@@ -146,7 +147,7 @@ def _static(ctx: Context, schema: ComponentSchema, frame: pd.DataFrame) -> None:
             continue
         _attribute(ctx, schema, attr, frame[attr.name])
     for column in unknown:
-        _misspelt(ctx, schema, column, schema.attribute_names, f"{where}unknown column", "column")
+        _misspelt(ctx, schema, column, where, per_snapshot=False)
     for attr_name, default in schema.refused.items():
         if attr_name in frame:
             _refused(ctx, schema, attr_name, default, frame[attr_name], None)
@@ -230,20 +231,17 @@ def _bus_reference(
 
 
 def _misspelt(
-    ctx: Context,
-    schema: ComponentSchema,
-    name: str,
-    options: tuple[str, ...],
-    what: str,
-    kind: str,
+    ctx: Context, schema: ComponentSchema, name: str, where: str, per_snapshot: bool
 ) -> None:
-    """Report ``name`` if it is a close misspelling of a supported attribute."""
+    """Report ``name`` if it looks like a misspelt attribute (``caspian.network.custom``)."""
     if schema.name == "Link" and EXTRA_PORT.match(name):
         return
-    if difflib.get_close_matches(name, options, n=1, cutoff=_MISSPELLING_CUTOFF):
+    attr = misspelt_attribute(name, refusable(schema, per_snapshot))
+    if attr is not None:
+        what, kind = ("time series", "series") if per_snapshot else ("column", "column")
         ctx.add(
-            f"{what} '{name}' in {schema.name}.{did_you_mean(name, options)} Rename it: as "
-            f"written it is kept as a custom {kind} and the attribute keeps its default."
+            f"{where}unknown {what} '{name}' in {schema.name}. Did you mean '{attr}'? Rename "
+            f"it: as written it is kept as a custom {kind} and the attribute keeps its default."
         )
 
 
@@ -312,7 +310,7 @@ def _series(ctx: Context, schema: ComponentSchema, attr: str, table: pd.DataFram
         return
     known = {*schema.attribute_names, *schema.refused, *schema.passthrough, *EXTRA_SERIES[cname]}
     if attr not in known:
-        _misspelt(ctx, schema, attr, schema.varying_names, f"{where}unknown time series", "series")
+        _misspelt(ctx, schema, attr, where, per_snapshot=True)
         return
     if len(table) != len(n.snapshots):
         ctx.bad.add((cname, attr))

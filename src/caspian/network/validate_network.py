@@ -16,19 +16,24 @@ import numpy as np
 import pandas as pd
 
 from caspian.network.network import Network
-from caspian.network.pypsa_attrs import feature
+from caspian.network.pypsa_attrs import EXTRA_PORT, feature
 from caspian.network.schema import COMPONENTS, ComponentSchema
 
 
 @dataclass
 class Context:
-    """One validation run: the network, file names, problems, and what is already known bad."""
+    """One validation run: the network, file names, problems, and what is already known bad.
+
+    ``attached`` are buses attached to components the reader refused (transformers): checks
+    that follow from the refusal, such as a bus with nothing attached, leave them alone.
+    """
 
     n: Network
     files: dict[str, str]
     problems: list[str] = field(default_factory=list)
     bad: set[tuple[str, str]] = field(default_factory=set)
     bad_components: set[str] = field(default_factory=set)
+    attached: set[str] = field(default_factory=set)
 
     def add(self, problem: str) -> None:
         self.problems.append(problem)
@@ -88,14 +93,21 @@ def refused_message(
     differs: np.ndarray,
     where: str | None,
 ) -> str:
-    """``<Component>.<attr> = <value> on '<name>' asks for <feature>, ...`` for the first cell."""
-    row, col = (int(x) for x in np.argwhere(differs)[0])
+    """``<Component>.<attr> = <value> on '<name>' asks for <feature>, ...``.
+
+    The component named first is the first holder in table order, at its first differing
+    snapshot, so that "(also on ...)" lists exactly the other holders.
+    """
     if frame.shape[1] == 1 and where is None:
+        row, col = int(np.argmax(differs[:, 0])), 0
         holder, at = frame.index[row], ""
         holders = frame.index[np.flatnonzero(differs[:, 0])]
     else:
+        columns = np.flatnonzero(differs.any(axis=0))
+        col = int(columns[0])
+        row = int(np.argmax(differs[:, col]))
         holder, at = frame.columns[col], f" at snapshot {label(frame.index[row])}"
-        holders = frame.columns[np.flatnonzero(differs.any(axis=0))]
+        holders = frame.columns[columns]
     shown = "NaN" if isinstance(default, float) and math.isnan(default) else fmt(default)
     prefix = ctx.where(schema.name) if where is None else where
     return (
@@ -154,7 +166,11 @@ def _per_unit_ranges(ctx: Context) -> None:
 
 
 def _lines(ctx: Context) -> None:
-    """Lines join buses of one carrier; AC lines need x > 0, DC lines r > 0."""
+    """Lines join buses of one carrier; AC lines need x > 0, DC lines r > 0.
+
+    Lines with a standard ``type`` (refused) are left out of the impedance check: PyPSA
+    takes their x and r from the type, so x = 0 there follows from the refusal.
+    """
     n = ctx.n
     lines, buses = n.static["Line"], n.static["Bus"]
     if not len(lines) or not ctx.usable("Line", "bus0", "bus1", "x", "r"):
@@ -172,9 +188,12 @@ def _lines(ctx: Context) -> None:
             "carriers with a Link."
         )
     dc = (c0 == "DC").to_numpy() & ~mixed
+    types = lines["type"] if "type" in lines else pd.Series("", index=lines.index)
+    typed = types.map(lambda t: isinstance(t, str) and t.strip() != "").to_numpy(dtype=bool)
+    checked = ~mixed & ~typed
     for kind, attr, mask, what in (
-        ("AC", "x", ~dc & ~mixed, "reactance"),
-        ("DC", "r", dc, "resistance"),
+        ("AC", "x", ~dc & checked, "reactance"),
+        ("DC", "r", dc & checked, "resistance"),
     ):
         values = lines[attr].to_numpy(float)
         wrong = mask & ~(values > 0)
@@ -189,7 +208,11 @@ def _lines(ctx: Context) -> None:
 
 
 def _supply(ctx: Context) -> None:
-    """A bus with positive load in some snapshot needs something attached that can supply it."""
+    """A bus with positive load in some snapshot needs something attached that can supply it.
+
+    A bus attached only to a refused component (a multi-port link's ``bus2``, a transformer)
+    is not reported: the refusal is the problem, and the bus is not stranded.
+    """
     n = ctx.n
     loads = n.static["Load"]
     if not len(loads) or not ctx.usable("Load", "bus", "p_set") or "Bus" in ctx.bad_components:
@@ -198,18 +221,13 @@ def _supply(ctx: Context) -> None:
         return
     demand = pd.DataFrame(n.get_series("Load", "p_set"), columns=loads.index)
     per_bus = demand.T.groupby(loads["bus"].to_numpy()).sum().T
-    attached: set[str] = set()
-    for cname, columns in (
-        ("Generator", ("bus",)),
-        ("StorageUnit", ("bus",)),
-        ("Store", ("bus",)),
-        ("Line", ("bus0", "bus1")),
-        ("Link", ("bus0", "bus1")),
-    ):
+    attached = set(ctx.attached)
+    for cname in ("Generator", "StorageUnit", "Store", "Line", "Link"):
         frame = n.static[cname]
-        for column in columns:
-            if column in frame:
-                attached.update(str(b) for b in frame[column])
+        for column in frame.columns:
+            port = EXTRA_PORT.match(str(column)) if cname == "Link" else None
+            if column in ("bus", "bus0", "bus1") or (port and port.group(1) == "bus"):
+                attached.update(b for b in frame[column] if isinstance(b, str))
     stranded = [b for b in per_bus.columns if b not in attached and (per_bus[b] > 0).any()]
     for bus in stranded[:10]:
         series = per_bus[bus].to_numpy()
