@@ -174,6 +174,48 @@ def test_reported_solution_is_optimal_for_pypsa(
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_prices_pass_the_economic_audit(
+    case: Case, reference: Callable[[Case], Reference], solved: Solved
+) -> None:
+    """The economic audit passes on every case (a vertex: no duality gap, every interior asset
+    breaking even exactly), and its revenue formula agrees with the oracle: at *PyPSA's* prices
+    and CO2 price, every generator and link the audit found at interior capacity earns exactly
+    its running, CO2 and capital cost too (any optimal dual is complementary to any optimal
+    primal, so this holds whether or not the prices are unique)."""
+    ref, res = reference(case), solved(case, "netcdf")
+    audit = res.economic_audit
+    assert audit is not None and audit.passed, audit
+    assert audit.duality_gap <= 1e-9 and audit.max_profit_error <= 1e-9
+    n = res.network
+    w = n.snapshot_weightings["objective"].to_numpy(float)[:, None]
+    w_gen = n.snapshot_weightings["generators"].to_numpy(float)[:, None]
+    theirs = _prices(res, ref)
+    co2_price = float(-ref.mu.sum()) if not ref.mu.empty else 0.0
+    interior = audit.assets[audit.assets["interior"]]
+    checked = 0
+    for (component, name), row in interior.iterrows():
+        static = n.static[component].loc[name]
+        if component == "Generator":
+            p = res.series("Generator", "p")[name].to_numpy()
+            rate = n.static["Carrier"]["co2_emissions"].get(static["carrier"], 0.0)
+            revenue = float((w[:, 0] * theirs[static["bus"]].to_numpy() * p).sum())
+            co2 = co2_price * float((w_gen[:, 0] * rate / static["efficiency"] * p).sum())
+        elif component == "Link" and not static["bidirectional"]:
+            p0 = res.series("Link", "p0")[name].to_numpy()
+            p1 = res.series("Link", "p1")[name].to_numpy()
+            at0, at1 = theirs[static["bus0"]].to_numpy(), theirs[static["bus1"]].to_numpy()
+            revenue = float(-(w[:, 0] * (at0 * p0 + at1 * p1)).sum())
+            co2 = 0.0
+        else:
+            continue
+        cost = row["running"] + co2 + row["capital"]
+        assert revenue == pytest.approx(cost, rel=1e-6, abs=1e-6), (component, name)
+        checked += 1
+    if case.name in ("expansion", "mixed_a", "mixed_b"):
+        assert checked >= 1
+
+
 ALGORITHMS = [
     # algorithm, objective rtol, slack on ranges (relative to 1 + |value|)
     ("simplex", OBJECTIVE_RTOL, RANGE_RTOL),

@@ -9,23 +9,34 @@ own errors, and every result passes an audit of energy balance, bounds and stora
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
+from caspian.exceptions import AuditError
 from caspian.network.network import Network
 from caspian.optimize.audit import audit
 from caspian.optimize.build import LinearModel, build_model
 from caspian.optimize.options import Algorithm, SolverOptions
 from caspian.optimize.periods import RepresentativePeriods, chronological_levels
+from caspian.optimize.price_audit import EconomicAudit, economic_audit
 from caspian.optimize.results import OptimizationResult, extract_result
-from caspian.optimize.solve import SolverStats, SolveStatus, solve_model
+from caspian.optimize.solve import (
+    INTERIOR_ALGORITHMS,
+    Solution,
+    SolverStats,
+    SolveStatus,
+    solve_model,
+)
 
 __all__ = [
     "Algorithm",
+    "EconomicAudit",
     "LinearModel",
     "OptimizationResult",
     "RepresentativePeriods",
     "SolveStatus",
     "SolverOptions",
     "SolverStats",
+    "audited_result",
     "build_model",
     "chronological_levels",
     "optimize",
@@ -67,7 +78,8 @@ def optimize(
     SolverError
         no optimum was reached for another reason (the base class of the three above).
     AuditError
-        the solver's answer violates balance, bounds or storage continuity.
+        the solver's answer violates balance, bounds or storage continuity, or its prices are
+        not a dual solution of the model (:mod:`caspian.optimize.price_audit`).
     """
     say = progress or (lambda message: None)
     say(f"building the linear program of {n!r}")
@@ -79,6 +91,30 @@ def optimize(
         f"solving with HiGHS ({resolved.algorithm})"
     )
     solution = solve_model(model, options)
+    try:
+        return audited_result(model, solution)
+    except AuditError as error:
+        interior = Algorithm(resolved.algorithm) in INTERIOR_ALGORITHMS
+        if not interior or solution.stats.cleanup:
+            raise
+        # An interior point inside HiGHS's tolerances can still miss the audit's (in the
+        # original units, per asset): the vertex of the same optimum is exact.
+        first = str(error).splitlines()[1].strip(" -") if "\n" in str(error) else str(error)
+        say(f"the {resolved.algorithm} answer failed the audit ({first}); solving for a vertex")
+        solution = solve_model(model, options, vertex_because=f"it failed the audit: {first}")
+        return audited_result(model, solution)
+
+
+def audited_result(
+    model: LinearModel, solution: Solution, *, proved_gap: float = 0.0
+) -> OptimizationResult:
+    """The labelled result of ``solution``, once it has passed the physical audit (balance,
+    bounds, storage continuity) and the economic one (its prices are a dual solution; assets
+    break even); the economic audit's figures travel with the result.
+
+    Raises AuditError when either audit fails.
+    """
     result = extract_result(model, solution)
     audit(model, result, solution.col_value)
-    return result
+    report = economic_audit(model, result, solution, proved_gap=proved_gap)
+    return replace(result, economic_audit=report)

@@ -22,6 +22,7 @@ from caspian.optimize.solve import Solution, SolverStats, SolveStatus
 
 if TYPE_CHECKING:
     from caspian.optimize.build import LinearModel
+    from caspian.optimize.price_audit import EconomicAudit
 
 SERIES_ATTRS: dict[str, tuple[str, ...]] = {
     "Generator": ("p",),
@@ -79,6 +80,10 @@ class OptimizationResult:
     _shadow: dict[tuple[str, str], pd.DataFrame] = field(repr=False)
     periods: RepresentativePeriods | None = None
     _inter_levels: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    economic_audit: EconomicAudit | None = field(default=None, repr=False)
+    """The economic audit the prices passed (dual feasibility, complementary slackness, zero
+    profit): [`caspian.optimize.price_audit`][caspian.optimize.price_audit]; None for a result
+    read back from a folder written before the audit existed."""
 
     def series(self, component: str, attr: str) -> pd.DataFrame:
         """Snapshots x components values of ``attr`` (e.g. ``("Generator", "p")``), MW or MWh."""
@@ -168,6 +173,11 @@ class OptimizationResult:
             },
             "versions": {"caspian-grid": __version__, "highs": self.solver.highs_version},
             **({"periods": self.periods.as_dict()} if self.periods is not None else {}),
+            **(
+                {"economic_audit": self.economic_audit.as_dict()}
+                if self.economic_audit is not None
+                else {}
+            ),
         }
 
     def _extendable(self, component: str) -> np.ndarray:
