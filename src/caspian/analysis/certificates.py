@@ -383,29 +383,13 @@ def _by_month(
         shape = (periods.n_typical, periods.period_length)
         once = periods.occurrences()[:, None].astype(float)
         e_typ, r_typ = e.reshape(shape) / once, r.reshape(shape) / once
-        length, first = periods.period_length, periods.first_occurrence()
-        if periods.n_typical > 1:  # typical period k is labelled by its first occurrence
-            period = (index[length] - index[0]) / int(first[1] - first[0])
-        else:
-            period = (index[1] - index[0]) * length if length > 1 else pd.Timedelta(days=1)
-        start = index[0] - period * int(first[0])
-        expected = [
-            start + period * int(first[k]) + period / length * j
-            for k in range(periods.n_typical)
-            for j in range(length)
-        ]
-        if not index.equals(pd.DatetimeIndex(expected)):
-            raise InputError(
-                "monthly matching of typical periods needs each typical period's snapshots "
-                "dated from its first occurrence in the year, in equal steps (as the corridor "
-                "model labels them).",
-                component="snapshots",
-                value=str(index[0]),
-                hint="Label typical period k from the start of original period "
-                "periods.first_occurrence()[k], or leave out the monthly rule.",
-            )
+        try:
+            starts = periods.calendar(index)[:: periods.period_length]
+        except InputError as error:
+            error.hint = f"{error.hint} Or leave out the monthly rule."
+            error.args = (f"monthly matching: {error.args[0]} Or leave out the monthly rule.",)
+            raise
         seq = periods.sequence
-        starts = pd.DatetimeIndex([start + period * d for d in range(len(seq))])
         month = starts.to_period("M")
         parts = {
             "exported_mwh": e_typ.sum(axis=1)[seq],

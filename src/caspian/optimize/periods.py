@@ -118,6 +118,63 @@ class RepresentativePeriods:
         the hours a snapshot lasts within one occurrence."""
         return weighting / self.occurrences()[self.typical_period()]
 
+    def calendar(self, snapshots: pd.Index) -> pd.DatetimeIndex:
+        """The start of every step of every original period of the year (D*L timestamps).
+
+        Needs the typical periods dated as the corridor model dates them: typical period ``k``
+        from the start of its first occurrence ``first_occurrence()[k]``, in equal steps, so
+        that original period ``d`` starts ``d`` period lengths after the year's start.
+
+        Raises
+        ------
+        InputError
+            the snapshots are not dated that way.
+        """
+        index = pd.DatetimeIndex(snapshots) if len(snapshots) else pd.DatetimeIndex([])
+        length, first = self.period_length, self.first_occurrence()
+        if not isinstance(snapshots, pd.DatetimeIndex) or len(index) < 1:
+            raise InputError(
+                "typical periods can only be laid over the calendar when their snapshots are "
+                f"dates, not {type(snapshots).__name__} values.",
+                component="snapshots",
+                hint="Label typical period k with the dates of its first occurrence.",
+            )
+        if self.n_typical > 1:
+            period = (index[length] - index[0]) / int(first[1] - first[0])
+        else:
+            period = (index[1] - index[0]) * length if length > 1 else pd.Timedelta(days=1)
+        start = index[0] - period * int(first[0])
+        step = period / length
+        expected = pd.DatetimeIndex(
+            [
+                start + period * int(first[k]) + step * j
+                for k in range(self.n_typical)
+                for j in range(length)
+            ]
+        )
+        if not index.equals(expected):
+            raise InputError(
+                "typical periods can only be laid over the calendar when each one's snapshots "
+                "are dated from its first occurrence in the year, in equal steps (as the "
+                "corridor model labels them).",
+                component="snapshots",
+                value=str(index[0]),
+                hint="Label typical period k from the start of original period "
+                "periods.first_occurrence()[k].",
+            )
+        return pd.DatetimeIndex(
+            [start + period * d + step * j for d in range(self.n_periods) for j in range(length)]
+        )
+
+    def to_calendar(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Per-snapshot values of the typical periods laid over the year: one row for every
+        step of every original period, in order, dated by :meth:`calendar` (each original
+        period shows the values of the typical period that stands for it)."""
+        values = frame.to_numpy()[self.chronological_order()]
+        return pd.DataFrame(
+            values, index=self.calendar(frame.index).rename(frame.index.name), columns=frame.columns
+        )
+
     def chronological_order(self) -> np.ndarray:
         """The snapshot of each step of the original year, in order (D*L integers)."""
         steps = np.arange(self.period_length)

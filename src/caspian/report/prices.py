@@ -16,8 +16,9 @@ small for an hourly year (8,760 points a node)."""
 
 
 def daily_prices_figure(run: RunFolder) -> go.Figure:
-    """Mean price of each node per day (EUR/MWh; each hour weighs the same)."""
-    prices = hourly(run.result.prices, run.network)
+    """Mean price of each node per day (EUR/MWh; each hour weighs the same). Typical days are
+    laid over the real year: each day shows the prices of the typical day that stands for it."""
+    prices = hourly(run.result.prices, run.network, run.result.periods)
     if isinstance(prices.index, pd.DatetimeIndex):
         prices = prices.groupby(prices.index.normalize()).mean()
         x: pd.Index | np.ndarray = np.asarray(pd.DatetimeIndex(prices.index).strftime("%Y-%m-%d"))

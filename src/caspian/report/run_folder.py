@@ -22,6 +22,7 @@ from caspian.exceptions import InputError
 from caspian.network.network import Network
 from caspian.optimize import OptimizationResult
 from caspian.optimize.export import NETWORK_FILE, SUMMARY_FILE, read_result
+from caspian.optimize.periods import RepresentativePeriods
 
 ANALYSIS_FOLDER = "analysis"
 CBA_FOLDER = "cba"
@@ -172,13 +173,30 @@ def is_chronological(n: Network) -> bool:
     return bool(np.all(ends[:-1] == sns[1:]))
 
 
-def hourly(frame: pd.DataFrame, n: Network) -> pd.DataFrame:
+def hourly(
+    frame: pd.DataFrame, n: Network, periods: RepresentativePeriods | None = None
+) -> pd.DataFrame:
     """Snapshot values repeated over every hour each snapshot stands for (MW stays MW).
 
     A 6-hourly snapshot becomes six equal hours, so weeks, days and hours of the day line up
-    whatever the resolution. Snapshots that do not tile the year (typical days) come back as
-    they are, on their own timestamps.
+    whatever the resolution. With ``periods`` (typical days) the values are first laid over
+    the real year, each original day showing its typical day
+    ([`RepresentativePeriods.to_calendar`][caspian.optimize.periods.RepresentativePeriods.to_calendar]).
+    Without them, snapshots that do not tile the year come back as they are.
     """
+    if periods is not None:
+        order = periods.chronological_order()
+        steps = periods.per_occurrence(energy_weights(n).to_numpy(float))[order]
+        calendar = periods.to_calendar(frame)
+        repeats = np.round(steps).astype(int)
+        if np.allclose(steps, repeats) and (repeats >= 1).all():
+            index = pd.date_range(calendar.index[0], periods=int(repeats.sum()), freq="h")
+            return pd.DataFrame(
+                np.repeat(calendar.to_numpy(float), repeats, axis=0),
+                index=index.rename("hour"),
+                columns=frame.columns,
+            )
+        return calendar
     if not is_chronological(n):
         return frame
     repeats = np.round(energy_weights(n).to_numpy(float)).astype(int)
