@@ -46,9 +46,11 @@ docs: $(VENV)/.installed-docs
 	@echo "documentation: site/index.html"
 
 ## make bench: the full-year corridor study (PyPSA + HiPO vs caspian's Benders, default run, typical
-## days, synthetic 100x8760), then the synthetic build/solve ladder; ratios printed, CSVs in bench/results/
+## days, synthetic 100x8760), what exact prices cost Benders (6-hourly and hourly), then the
+## synthetic build/solve ladder; ratios printed, CSVs in bench/results/
 bench: install-test
 	$(BIN)/python -m bench.corridor_bench
+	$(BIN)/python -m bench.price_bench
 	$(BIN)/python -m bench.build_bench
 
 ## make bench-sweep: a 50-case sweep with 1 and 2 local Dask workers (about 75 minutes on 2 cores)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from bench.highs_options import TOLERANCES
@@ -30,11 +31,17 @@ def solver_options(time_limit_s: float, threads: int) -> SolverOptions:
     )
 
 
-def solve(n: Network, options: SolverOptions, links: Sequence[str] = ()) -> dict[str, Any]:
+def solve(
+    n: Network,
+    options: SolverOptions,
+    links: Sequence[str] = (),
+    prices: Path | None = None,
+) -> dict[str, Any]:
     """``optimize(n, options)``: status, objective and the solver's statistics.
 
     A solve that is not optimal raises in caspian-grid; it is reported with the error's name.
-    ``links``: links whose optimal capacity (MW) to report as ``link_capacity_mw``.
+    ``links``: links whose optimal capacity (MW) to report as ``link_capacity_mw``; ``prices``:
+    a Parquet file for the prices (EUR/MWh, snapshots x buses).
     """
     try:
         result = optimize(n, options)
@@ -50,6 +57,8 @@ def solve(n: Network, options: SolverOptions, links: Sequence[str] = ()) -> dict
     if links:
         capacity = result.capacity("Link")
         out["link_capacity_mw"] = {name: float(capacity[name]) for name in links}
+    if prices is not None:
+        result.prices.to_parquet(prices)
     return out
 
 
@@ -67,8 +76,10 @@ def solve_benders(
     options: BendersOptions,
     links: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
+    prices: Path | None = None,
 ) -> dict[str, Any]:
-    """``solve_benders(n, options, progress=progress)``: bounds, gap and iterations.
+    """``solve_benders(n, options, progress=progress)``: bounds, gap, iterations and the time
+    spent recovering the prices of the whole program (``price_seconds``).
 
     ``termination`` is ``optimal`` when the proved gap reached ``options.gap`` (an exact answer
     to that tolerance), else ``gap not reached``; ``status`` is ``ok`` either way, as the best
@@ -88,6 +99,7 @@ def solve_benders(
         "requested_gap": float(options.gap),
         "iterations": int(result.iterations),
         "solver_seconds": float(result.seconds),
+        "price_seconds": float(result.price_seconds),
         "options": {
             k: v if isinstance(v, (bool, int, float, str, type(None))) else str(v)
             for k, v in dataclasses.asdict(options).items()
@@ -99,4 +111,6 @@ def solve_benders(
             name: float("nan") if capacity is None else float(capacity.get(name, float("nan")))
             for name in links
         }
+    if prices is not None:
+        result.result.prices.to_parquet(prices)
     return out

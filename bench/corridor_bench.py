@@ -31,6 +31,7 @@ from bench.corridor_worker import CORRIDOR_CASES, SYNTHETIC_PREFIX, parse_case
 from bench.machine import machine_info
 from bench.report import summary_line, write_csv
 from bench.runner import REPO_ROOT, WorkerRun, run_module
+from caspian.decompose.benders import EXACT_GAP
 
 DEFAULT_CSV = REPO_ROOT / "bench" / "results" / "corridor_bench.csv"
 DEFAULT_CASES = (*CORRIDOR_CASES, f"{SYNTHETIC_PREFIX}100x8760")
@@ -88,7 +89,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--threads", type=int, default=2, help="HiGHS threads and Benders workers (2)"
     )
     parser.add_argument("--block-hours", type=float, default=168.0, help="Benders block, h")
-    parser.add_argument("--gap", type=float, default=1e-3, help="Benders relative gap (1e-3)")
+    parser.add_argument(
+        "--gap",
+        type=float,
+        default=EXACT_GAP,
+        help=f"Benders relative gap (default {EXACT_GAP:g}, the exact optimum and its prices)",
+    )
     parser.add_argument(
         "--typical-days", type=int, default=12, help="days of caspian-typical-days (12)"
     )

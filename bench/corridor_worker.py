@@ -36,6 +36,7 @@ from typing import Any
 from bench.highs_options import COMPARED, highs_options, read_back
 from bench.measure import Record, log, run_measurement
 from bench.sizes import Size
+from caspian.decompose.benders import EXACT_GAP
 
 CORRIDOR_CASES = ("pypsa", "caspian-exact", "caspian-default", "caspian-typical-days")
 SYNTHETIC_PREFIX = "synthetic-"
@@ -60,9 +61,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--time-limit", type=float, default=3600.0, help="solver limit, s")
     parser.add_argument("--threads", type=int, default=2, help="HiGHS threads / Benders workers")
     parser.add_argument("--block-hours", type=float, default=168.0, help="Benders block, h")
-    parser.add_argument("--gap", type=float, default=1e-3, help="Benders relative gap")
+    parser.add_argument("--gap", type=float, default=EXACT_GAP, help="Benders relative gap")
     parser.add_argument("--typical-days", type=int, default=12)
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic network")
+    parser.add_argument(
+        "--prices", type=Path, default=None, help="Parquet file for the prices (caspian cases)"
+    )
     return parser.parse_args(argv)
 
 
@@ -171,12 +175,19 @@ def _caspian(args: argparse.Namespace, record: Record) -> None:
         )
         with record.stage("solve"):
             solve = caspian_side.solve_benders(
-                n, options, links, progress=lambda line: log(f"{args.case}: {line}")
+                n,
+                options,
+                links,
+                progress=lambda line: log(f"{args.case}: {line}"),
+                prices=args.prices,
             )
     else:
         with record.stage("solve"):
             solve = caspian_side.solve(
-                n, caspian_side.solver_options(args.time_limit, args.threads), links
+                n,
+                caspian_side.solver_options(args.time_limit, args.threads),
+                links,
+                prices=args.prices,
             )
     record.info["solve"] = _with_caspian_mw(solve)
 

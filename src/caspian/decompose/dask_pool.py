@@ -25,11 +25,16 @@ class BlockGroup:
     def __init__(self, blocks: list[BlockData], options: dict[str, Any] | None) -> None:
         self._pool = LocalPool(blocks, options)
 
-    def lower_bounds(self) -> list[float]:
+    def lower_bounds(self) -> list[Outcome]:
         return self._pool.lower_bounds()
 
-    def solve(self, points: list[np.ndarray], want_solution: bool) -> list[Outcome]:
-        return self._pool.solve(points, want_solution)
+    def solve(
+        self, points: list[np.ndarray], want_solution: bool, keep: int | None
+    ) -> list[Outcome]:
+        return self._pool.solve(points, want_solution, keep)
+
+    def combine(self, weights: list[dict[int, float]]) -> list[np.ndarray]:
+        return self._pool.combine(weights)
 
 
 class DaskPool:
@@ -101,25 +106,38 @@ class DaskPool:
             ) from None
         return cls(client, blocks, options, owned=(client,))
 
-    def lower_bounds(self) -> list[float]:
-        futures = [actor.lower_bounds() for actor in self._actors]
-        out: list[float] = [0.0] * self.n_blocks
+    def lower_bounds(self) -> list[Outcome]:
+        return self._gather([actor.lower_bounds() for actor in self._actors])
+
+    def solve(
+        self,
+        points: Sequence[np.ndarray],
+        want_solution: bool = False,
+        keep: int | None = None,
+    ) -> list[Outcome]:
+        return self._gather(
+            [
+                actor.solve([points[b] for b in group], want_solution, keep)
+                for actor, group in zip(self._actors, self._groups, strict=True)
+            ]
+        )
+
+    def combine(self, weights: Sequence[dict[int, float]]) -> list[np.ndarray]:
+        return self._gather(
+            [
+                actor.combine([weights[b] for b in group])
+                for actor, group in zip(self._actors, self._groups, strict=True)
+            ]
+        )
+
+    def _gather(self, futures: list[Any]) -> list[Any]:
+        """The actors' per-group answers put back in block order."""
+        out: list[Any] = [None] * self.n_blocks
         for group, future in zip(self._groups, futures, strict=True):
             for b, value in zip(group, future.result(), strict=True):
                 out[b] = value
-        return out
-
-    def solve(self, points: Sequence[np.ndarray], want_solution: bool = False) -> list[Outcome]:
-        futures = [
-            actor.solve([points[b] for b in group], want_solution)
-            for actor, group in zip(self._actors, self._groups, strict=True)
-        ]
-        out: list[Outcome | None] = [None] * self.n_blocks
-        for group, future in zip(self._groups, futures, strict=True):
-            for b, outcome in zip(group, future.result(), strict=True):
-                out[b] = outcome
         assert all(o is not None for o in out)
-        return [o for o in out if o is not None]
+        return out
 
     def close(self) -> None:
         self._actors.clear()

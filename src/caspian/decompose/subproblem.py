@@ -12,6 +12,11 @@ is a valid optimality cut. A block that is infeasible at ``y`` gives a feasibili
 elastic version (every row may be violated at unit cost, ``V_b(y) = 0`` exactly when the block is
 feasible): ``V_b(y') + g^T (y - y') <= 0``.
 
+Each block keeps the row duals behind every cut it gave, under the cut's id, so that the prices
+of the whole program can be recovered at the end as the combination of those duals that the
+master's cut multipliers weight (:meth:`Subproblem.combine`; see
+:mod:`caspian.decompose.prices`).
+
 Objects here are plain data and HiGHS instances, so a :class:`BlockData` pickles to a Dask worker,
 which builds its :class:`Subproblem` there and keeps it warm between iterations.
 """
@@ -27,6 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from caspian.decompose.partition import Partition
+from caspian.exceptions import SolverError
 from caspian.optimize.assembly import LinearProgram
 from caspian.optimize.build import pass_program
 
@@ -142,17 +148,21 @@ class Outcome:
     """A block solved at one master proposal.
 
     ``value`` is ``Q_b(y)`` when ``feasible``, else the elastic violation ``V_b(y) > 0``;
-    ``gradient`` its subgradient with respect to the block's linked master columns.
-    ``primal``/``row_dual``/``col_dual`` are the own columns' values, the own rows' duals and
-    the own columns' reduced costs, when asked for.
+    ``gradient`` its subgradient with respect to the block's linked master columns, taken at
+    ``point`` (the linked values the block was solved at). ``primal``/``row_dual``/``col_dual``
+    are the own columns' values, the own rows' duals and the own columns' reduced costs, when
+    asked for.
     """
 
     block: int
     feasible: bool
     value: float
     gradient: np.ndarray
+    point: np.ndarray
     seconds: float
     iterations: int
+    duplicate: bool = False
+    """The same cut (gradient and constant) as one the block gave before: adds nothing."""
     primal: np.ndarray | None = None
     row_dual: np.ndarray | None = None
     col_dual: np.ndarray | None = None
@@ -163,7 +173,12 @@ RELAXED_BOUND_MAX_COLUMNS = 50_000
 :meth:`Subproblem.lower_bound`)."""
 
 
-class SubproblemError(RuntimeError):
+DUPLICATE_TOLERANCE = 1e-10
+"""A cut whose gradient and constant match an earlier cut of the block to this relative
+tolerance is the same cut (see :meth:`Subproblem._remember`)."""
+
+
+class SubproblemError(SolverError):
     """A block's solve ended without an optimum or a proof of infeasibility."""
 
 
@@ -194,7 +209,12 @@ SUBPROBLEM_OPTIONS: dict[str, Any] = {
 
 
 class Subproblem:
-    """A block's HiGHS model, kept warm across iterations."""
+    """A block's HiGHS model, kept warm across iterations.
+
+    It remembers the row duals behind each cut it gave (``keep`` of :meth:`solve`, id 0 for the
+    first cut of :meth:`lower_bound`), so that :meth:`combine` can return the block's part of a
+    dual solution of the whole program.
+    """
 
     def __init__(self, data: BlockData, options: dict[str, Any] | None = None) -> None:
         self.data = data
@@ -210,28 +230,46 @@ class Subproblem:
         )
         n = data.n_own
         self._linked_index = np.arange(n, n + len(data.linked), dtype=np.int32)
+        self._duals: dict[int, np.ndarray | None] = {}
+        self._cuts: list[tuple[bool, np.ndarray, float]] = []
 
-    def lower_bound(self) -> float:
-        """A valid lower bound on ``theta_b``.
+    def lower_bound(self) -> Outcome:
+        """The block's first optimality cut, which bounds ``theta_b`` from below on its own.
 
-        ``min_y Q_b(y)`` over the master bounds of ``y`` by a relaxed solve, for blocks of up to
-        ``RELAXED_BOUND_MAX_COLUMNS`` columns (the solver is cleared afterwards: its basis would
-        be a poor start for the first real proposal). Larger blocks, where that solve costs as
-        much as several rounds, use ``sum_j min(c_j l_j, c_j u_j)`` over the own columns when it
-        is finite.
+        For blocks of up to ``RELAXED_BOUND_MAX_COLUMNS`` columns, the optimum of the block with
+        every linked column free within its master bounds: ``L_b = min_y Q_b(y)`` at ``y_r``, with
+        the relaxed solve's reduced costs ``g`` as gradient. ``theta_b >= L_b + g^T (y - y_r)``
+        is a valid cut (the relaxed duals are dual feasible for the block at any ``y``), and it
+        is at least ``L_b`` everywhere within the bounds (``g`` has the sign of the bound each
+        ``y_r`` sits at). The solver is cleared afterwards: its basis would be a poor start for
+        the first real proposal. Larger blocks, where that solve costs as much as several
+        rounds, use ``L_b = sum_j min(c_j l_j, c_j u_j)`` over the own columns when it is finite:
+        the dual objective of the zero dual, so the cut ``theta_b >= L_b`` has zero gradient and
+        zero duals.
 
         Raises SubproblemError if the relaxed block is infeasible or unbounded.
         """
         d = self.data
         n = d.n_own
+        start = time.perf_counter()
         cost, lower, upper = d.cost[:n], d.col_lower[:n], d.col_upper[:n]
         with np.errstate(invalid="ignore"):
             ends = np.minimum(
                 np.where(cost == 0, 0.0, cost * lower), np.where(cost == 0, 0.0, cost * upper)
             )
         bound = float(ends.sum())
+        linked = len(d.linked)
         if np.isfinite(bound) and n > RELAXED_BOUND_MAX_COLUMNS:
-            return bound
+            self._duals[0] = None  # the zero dual
+            return Outcome(
+                block=d.block,
+                feasible=True,
+                value=bound,
+                gradient=np.zeros(linked),
+                point=np.zeros(linked),
+                seconds=time.perf_counter() - start,
+                iterations=0,
+            )
         h = self._h
         idx = self._linked_index
         if len(idx):
@@ -244,12 +282,30 @@ class Subproblem:
                 f"storage level free ({h.modelStatusToString(status)}); an unbounded block "
                 "needs finite capacity limits (p_nom_max) or non-negative costs."
             )
-        value = float(h.getInfo().objective_function_value)
+        info = h.getInfo()
+        sol = h.getSolution()
+        self._duals[0] = np.array(sol.row_dual, dtype=float)
+        outcome = Outcome(
+            block=d.block,
+            feasible=True,
+            value=float(info.objective_function_value),
+            gradient=_clean(np.asarray(sol.col_dual)[n:]),
+            point=np.array(sol.col_value, dtype=float)[n:],
+            seconds=time.perf_counter() - start,
+            iterations=int(info.simplex_iteration_count),
+        )
+        self._remember(True, outcome.gradient, outcome.value - outcome.gradient @ outcome.point)
         h.clearSolver()
-        return value
+        return outcome
 
-    def solve(self, linked_values: np.ndarray, want_solution: bool = False) -> Outcome:
-        """Solve at the master proposal ``linked_values`` (one value per linked column)."""
+    def solve(
+        self, linked_values: np.ndarray, want_solution: bool = False, keep: int | None = None
+    ) -> Outcome:
+        """Solve at the master proposal ``linked_values`` (one value per linked column).
+
+        With ``keep``, the row duals behind the cut (of the block, or of its elastic version
+        when the block is infeasible) are kept under that id for :meth:`combine`.
+        """
         start = time.perf_counter()
         h = self._h
         idx = self._linked_index
@@ -263,6 +319,13 @@ class Subproblem:
             info = h.getInfo()
             sol = h.getSolution()
             col_dual = np.asarray(sol.col_dual)
+            value = float(info.objective_function_value)
+            gradient = _clean(col_dual[self.data.n_own :])
+            duplicate = False
+            if keep is not None:
+                duplicate = self._remember(True, gradient, value - float(gradient @ values))
+                if not duplicate:
+                    self._duals[keep] = np.array(sol.row_dual, dtype=float)
             primal = row_dual = own_col_dual = None
             if want_solution:
                 n_own = self.data.n_own
@@ -272,36 +335,78 @@ class Subproblem:
             return Outcome(
                 block=self.data.block,
                 feasible=True,
-                value=float(info.objective_function_value),
-                gradient=_clean(col_dual[self.data.n_own :]),
+                value=value,
+                gradient=gradient,
+                point=values,
                 seconds=time.perf_counter() - start,
                 iterations=int(info.simplex_iteration_count),
+                duplicate=duplicate,
                 primal=primal,
                 row_dual=row_dual,
                 col_dual=own_col_dual,
             )
         if status in (MS.kInfeasible, MS.kUnboundedOrInfeasible):
-            value, gradient, iterations = self._violation(values)
+            value, gradient, iterations, duals = self._violation(values)
+            duplicate = False
+            if keep is not None:
+                duplicate = self._remember(False, gradient, value - float(gradient @ values))
+                if not duplicate:
+                    self._duals[keep] = duals
             return Outcome(
                 block=self.data.block,
                 feasible=False,
                 value=value,
                 gradient=gradient,
+                point=values,
                 seconds=time.perf_counter() - start,
                 iterations=iterations,
+                duplicate=duplicate,
             )
         # Rare simplex trouble on a warm start: clear the basis and try once more from scratch.
         h.clearSolver()
         h.run()
         if h.getModelStatus() in (MS.kOptimal, MS.kInfeasible):
-            return self.solve(linked_values, want_solution)
+            return self.solve(linked_values, want_solution, keep)
         raise SubproblemError(
             f"time block {self.data.block} ended with status "
             f"{h.modelStatusToString(h.getModelStatus())!r}."
         )
 
-    def _violation(self, values: np.ndarray) -> tuple[float, np.ndarray, int]:
-        """Minimum total row violation at ``values`` and its subgradient (elastic program)."""
+    def _remember(self, feasible: bool, gradient: np.ndarray, constant: float) -> bool:
+        """Whether this cut repeats one the block gave before; if not, remember it.
+
+        In the last rounds most blocks see almost the same proposal as before and return the
+        same dual vertex: the same cut again, which adds nothing to the master but a degenerate
+        row (it made the master's simplex take 10^5 iterations for 5,000 rows).
+        """
+        scale = DUPLICATE_TOLERANCE * max(1.0, float(np.abs(gradient).max(initial=0.0)))
+        for kind, g, c in self._cuts:
+            if (
+                kind == feasible
+                and np.abs(g - gradient).max(initial=0.0) <= scale
+                and abs(c - constant) <= DUPLICATE_TOLERANCE * max(1.0, abs(constant))
+            ):
+                return True
+        self._cuts.append((feasible, gradient, constant))
+        return False
+
+    def combine(self, weights: dict[int, float]) -> np.ndarray:
+        """``sum_k weights[k] * duals[k]`` over the kept cut duals: the block's rows' part (own
+        rows, then its parts of the global rows) of the recovered dual solution."""
+        out = np.zeros(self.data.matrix.shape[0])
+        for key, weight in weights.items():
+            if key not in self._duals:
+                raise SubproblemError(
+                    f"time block {self.data.block} has no duals kept for cut {key}."
+                )
+            duals = self._duals[key]
+            if duals is not None and weight != 0.0:
+                out += weight * duals
+        return out
+
+    def _violation(self, values: np.ndarray) -> tuple[float, np.ndarray, int, np.ndarray]:
+        """Minimum total row violation at ``values``, its subgradient, the simplex iterations
+        and the elastic program's row duals."""
         # Built when needed and dropped after: infeasible proposals are rare after the first
         # rounds, and a kept copy per block would double the pool's memory.
         d = self.data
@@ -331,7 +436,12 @@ class Subproblem:
         sol = h.getSolution()
         gradient = _clean(np.asarray(sol.col_dual)[idx])
         info = h.getInfo()
-        return float(info.objective_function_value), gradient, int(info.simplex_iteration_count)
+        return (
+            float(info.objective_function_value),
+            gradient,
+            int(info.simplex_iteration_count),
+            np.array(sol.row_dual, dtype=float),
+        )
 
 
 def _clean(gradient: np.ndarray) -> np.ndarray:
