@@ -103,16 +103,16 @@ for name in names:
 ## 2. Choose the time resolution
 
 The scenarios model a full synthetic weather year. By default (`resolution: {hours: 6}`) every
-6 hours become one snapshot, 1,460 snapshots in all, and `caspian run` solves that with the
-Benders decomposition to a proved gap of 0.1 %. For the base scenario the README measures the
-6-hourly answer at 3.2388 bn EUR/yr against 3.2309 bn EUR/yr for the full hourly year (+0.25 %),
-in about 17 s end to end.
+6 hours become one snapshot, 1,460 snapshots in all, and `caspian run` solves that exactly, in one
+HiPO solve (`--solver auto` keeps a model of this size whole). For the base scenario that gives
+3.2367 bn EUR/yr against 3.2292 bn EUR/yr for the full hourly year (+0.23 %), in about 40 s end
+to end.
 
 To compare several scenarios quickly this notebook uses **4 typical days** instead: tsam groups
 the 365 days of the year into 4 clusters of alike days, each modelled hour by hour (96
 snapshots), weighted by the number of days it stands for, with storage levels still carried
 across the real sequence of days. The README measures 12 typical days at 3.2475 bn EUR/yr for the
-base (+0.52 % above the hourly year); 4 typical days give 3.249 bn EUR/yr (below), +0.3 % above
+base (+0.57 % above the hourly year); 4 typical days give 3.249 bn EUR/yr (below), +0.4 % above
 the 6-hourly answer. What typical days give up is the difference between the days of one
 cluster: each real day is replaced by its cluster's mean day, so the extremes (the stillest,
 darkest days) are smoothed. Use them to compare and screen, and confirm a result that matters
@@ -139,9 +139,9 @@ for name, s in scenarios.items():
 [`run_scenario`][caspian.corridor.run.run_scenario] builds the network of a scenario from the
 sourced dataset and the synthetic weather year, solves it and computes the headline answers.
 With no `out_dir` it writes nothing. The dataset is read once and shared. The solver is chosen
-as on the command line (`--solver auto`): HiGHS on the whole model, here, and the Benders
-decomposition for chronological models of 1,000 snapshots or more, such as the default 6-hourly
-year.
+as on the command line (`--solver auto`), by the size of the model: HiGHS on the whole model, here
+and up to the default 6-hourly year, and the Benders decomposition for chronological models of
+250,000 columns or more, such as the 4-hourly and the hourly year.
 """
     ),
     code(

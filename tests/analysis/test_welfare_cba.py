@@ -6,6 +6,7 @@ import pytest
 
 from caspian.analysis.cba import compare, fix_investments, with_and_without
 from caspian.analysis.welfare import area_energy_balance, area_welfare, curtailment
+from caspian.decompose import BendersOptions
 from caspian.exceptions import InfeasibleError, InputError
 from caspian.network.network import Network
 from caspian.optimize import optimize
@@ -95,6 +96,30 @@ def test_reoptimise_equals_minus_cost_change() -> None:
     # Fixed at the with-case plan (50 MW of gas), B cannot meet its load without the link.
     with pytest.raises(InfeasibleError, match="without ab with the other investments fixed"):
         with_and_without(n, "ab", hold="fixed")
+
+
+@pytest.mark.parametrize(
+    ("hold", "extendable_b", "by_hand"),
+    [
+        ("fixed", False, 48 * 4000),  # 4,000 EUR an hour of imports instead of gas
+        ("reoptimise", True, 48 * 4000 + 100 * 20),  # and 100 MW less gas to build
+    ],
+)
+def test_every_solve_of_the_comparison_takes_the_method_given(
+    hold: str, extendable_b: bool, by_hand: float
+) -> None:
+    """Two days in two blocks of 24 h: with BendersOptions every solve of the comparison (the
+    plan under "fixed", with, without) is a Benders solve, and the answer is the one by hand."""
+    n = two_zones(extendable_b=extendable_b)
+    n.set_snapshots(range(48))
+    said: list[str] = []
+    options = BendersOptions(block_hours=24.0, gap=1e-6)
+    cba = with_and_without(n, "ab", hold=hold, options=options, progress=said.append)
+    assert cba.with_result.solver.algorithm == "benders"
+    assert cba.without_result.solver.algorithm == "benders"
+    steps = {line.split(":")[0] for line in said if ": time blocks: 2 of 24 h" in line}
+    assert steps == ({"plan", "with", "without"} if hold == "fixed" else {"with", "without"})
+    assert cba.welfare_change == pytest.approx(by_hand, rel=1e-6)
 
 
 def _pair(n: Network):  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from caspian.cli.main import EXIT_INPUT, main
 from caspian.corridor.appraisal import appraise_corridor_link, caspian_links, link_costs
 from caspian.corridor.dataset import load_dataset
 from caspian.corridor.run import ScenarioRun, prepare, run_scenario
+from caspian.decompose import BendersOptions
 
 COARSE = 73
 
@@ -184,11 +186,51 @@ def test_tornado_follows_the_hold_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     assert appraisal.tornado is not None and len(appraisal.tornado) == 5
 
 
+QUARTERS = BendersOptions(block_hours=13 * 168.0, gap=1e-4)
+"""Benders over four blocks of 13 weeks: quick on weekly snapshots."""
+
+
+def test_the_appraisal_solves_with_the_method_given() -> None:
+    said: list[str] = []
+    appraisal = appraise_corridor_link(
+        prepare("base", 168),
+        capacity_mw=1500.0,
+        sensitivity=False,
+        options=QUARTERS,
+        progress=said.append,
+    )
+    assert appraisal.cba.with_result.solver.algorithm == "benders"
+    assert appraisal.cba.without_result.solver.algorithm == "benders"
+    steps = {line.split(":")[0] for line in said if ": time blocks: 4 of 2184 h" in line}
+    assert steps == {"plan", "with", "without"}
+
+
+def test_every_tornado_case_solves_with_the_method_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    import caspian.corridor.appraisal as appraisal_module
+    from caspian.analysis.cba import Hold
+
+    methods: list[object] = []
+
+    def comparison(*_: object, options: object, **__: object) -> SimpleNamespace:
+        methods.append(options)
+        return SimpleNamespace(welfare_change=1e8, energy_carried_mwh=1e6, hold=Hold.REOPTIMISE)
+
+    built = appraisal_module.build_corridor_model(prepare("base", 168), load_dataset())
+    monkeypatch.setattr(appraisal_module, "build_corridor_model", lambda *_: built)
+    monkeypatch.setattr(appraisal_module, "with_and_without", comparison)
+    appraise_corridor_link(
+        prepare("base", 168),
+        capacity_mw=1500.0,
+        hold="reoptimise",
+        sensitivity=True,
+        options=QUARTERS,
+    )
+    assert methods == [QUARTERS] * 7  # the pair, then low and high of three inputs
+
+
 def test_comparing_runs_solved_to_a_gap_says_how_far_apart_that_alone_puts_them(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from types import SimpleNamespace
-
     from caspian.cli.analysis_cmd import _warn_of_gaps
 
     def run(objective: float, gap: float) -> SimpleNamespace:

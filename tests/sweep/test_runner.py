@@ -180,3 +180,36 @@ def test_the_same_case_in_two_sweeps_is_two_runs() -> None:
     settings = CaseSettings()
     assert case_hash(case, settings, "one") == case_hash(case, settings, "one")
     assert case_hash(case, settings, "one") != case_hash(case, settings, "two")
+
+
+def test_a_case_solves_and_appraises_with_the_method_of_its_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run and the appraisal of a case both get the sweep's method and its settings."""
+    import json
+    from types import SimpleNamespace
+
+    from caspian.decompose import BendersOptions
+    from caspian.sweep.runner import run_case
+
+    appraised: list[object] = []
+
+    def appraisal(*_: object, options: object, **__: object) -> SimpleNamespace:
+        appraised.append(options)
+        finance = SimpleNamespace(npv=1.0, bcr=1.0, irr=0.1)
+        cba = SimpleNamespace(welfare_change=1.0, capacity_mw={"cable": 1500.0})
+        return SimpleNamespace(finance=finance, cba=cba)
+
+    monkeypatch.setattr("caspian.corridor.appraisal.appraise_corridor_link", appraisal)
+    settings = CaseSettings(solver="benders", block_hours=13 * 168.0, gap=1e-3)
+    (case,) = expand(small_sweep("method", growth=[1.0]))
+    fields = run_case(
+        "method", case.case_id, case.params, case.scenario.model_dump_json(), "0" * 64,
+        str(tmp_path), settings.as_dict(),
+    )  # fmt: skip
+    assert fields["status"] == "done", fields["error"]
+    summary = json.loads((Path(fields["results_path"]) / "summary.json").read_text())
+    assert summary["algorithm"] == "benders"
+    assert appraised == [BendersOptions(block_hours=13 * 168.0, gap=1e-3)]
+    # the settings at their defaults hash as before the Benders settings existed
+    assert CaseSettings().as_dict() == {"appraise": True, "solver": "auto", "time_limit": None}

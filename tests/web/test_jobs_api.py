@@ -216,3 +216,26 @@ def test_failed_job_keeps_its_message(client: TestClient, monkeypatch: pytest.Mo
 def test_unknown_job(client: TestClient) -> None:
     assert client.get(f"/api/jobs/{'0' * 32}").status_code == 404
     assert client.get("/api/jobs/not-a-job").status_code == 422
+
+
+@pytest.mark.parametrize("solver", ["benders", "auto", "hipo"])
+def test_a_job_solves_with_the_servers_method(
+    make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch, solver: str
+) -> None:
+    from caspian.decompose import method_from_name
+
+    methods: list[object] = []
+
+    def run(*_: Any, options: object, **__: Any) -> None:
+        methods.append(options)
+
+    monkeypatch.setattr("caspian.web.jobs.run_scenario", run)
+    client = make_client(job_solver=solver, job_time_limit_s=60.0, job_threads=2)
+    job = client.post("/api/jobs", json=QUICK).json()
+    assert wait_for(client, job["id"])["state"] == "done"
+    assert methods == [method_from_name(solver, time_limit=60.0, threads=2)]
+
+
+def test_an_unknown_job_solver_is_refused(make_client: Callable[..., TestClient]) -> None:
+    with pytest.raises(InputError, match="unknown solver 'cplex'"):
+        make_client(job_solver="cplex")

@@ -35,9 +35,10 @@ from caspian.analysis.common import RENEWABLE_CARRIERS, energy_weights, with_uni
 from caspian.analysis.finance import ProjectAppraisal, appraise_project, tornado
 from caspian.analysis.market import branch_statistics
 from caspian.analysis.welfare import area_emissions, area_welfare, curtailment
+from caspian.decompose import Method, solve_network
 from caspian.exceptions import InfeasibleError, InputError
 from caspian.network.network import Network, did_you_mean
-from caspian.optimize import OptimizationResult, RepresentativePeriods, SolverOptions, optimize
+from caspian.optimize import OptimizationResult, RepresentativePeriods
 from caspian.optimize.context import NOMINAL_ATTR
 
 UNSERVED_CARRIERS = frozenset({"load_shedding", "load shedding", "unserved", "voll"})
@@ -120,7 +121,7 @@ def with_and_without(
     hold: Hold | str = Hold.FIXED,
     split: float = 0.5,
     co2_prices: Mapping[str, float] | None = None,
-    options: SolverOptions | None = None,
+    options: Method | None = None,
     progress: Callable[[str], None] | None = None,
     plan: OptimizationResult | None = None,
     periods: RepresentativePeriods | None = None,
@@ -145,7 +146,9 @@ def with_and_without(
         EUR/t by label for valuing the CO2 change (default
         [`DEFAULT_CO2_PRICES`][caspian.analysis.cba.DEFAULT_CO2_PRICES]).
     options
-        solver options for every solve.
+        how every solve is made, as
+        [`caspian.decompose.solve_network`][caspian.decompose.solve_network] takes it: by default
+        ``auto``, one HiGHS solve or Benders by the model's size.
     progress
         called with a line of text at each step.
     plan
@@ -177,14 +180,14 @@ def with_and_without(
         planned = plan
         if planned is None:
             say("solving the system with the links to fix the other investments")
-            planned = optimize(with_net, options, periods=periods)
+            planned = solve_network(with_net, options, _within(say, "plan"), periods)
         with_net = fix_investments(with_net, planned)
         without_net = fix_investments(without_net, planned)
     say("solving with the links")
-    with_result = optimize(with_net, options, periods=periods)
+    with_result = solve_network(with_net, options, _within(say, "with"), periods)
     say("solving without the links")
     try:
-        without_result = optimize(without_net, options, periods=periods)
+        without_result = solve_network(without_net, options, _within(say, "without"), periods)
     except InfeasibleError as error:
         held = (
             " with the other investments fixed at the with-case plan" if hold == Hold.FIXED else ""
@@ -338,6 +341,11 @@ def npv_tornado(
     return tornado(npv(), cases)
 
 
+def _within(say: Callable[[str], None], step: str) -> Callable[[str], None]:
+    """Progress of one solve, its lines prefixed by the step of the comparison it belongs to."""
+    return lambda message: say(f"{step}: {message}")
+
+
 def _hold(hold: Hold | str) -> Hold:
     try:
         return Hold(str(hold).lower())
@@ -354,7 +362,7 @@ def _capacities(
     n: Network,
     names: tuple[str, ...],
     capacity_mw: float | Mapping[str, float] | None,
-    options: SolverOptions | None,
+    options: Method | None,
     say: Callable[[str], None],
     periods: RepresentativePeriods | None = None,
 ) -> dict[str, float]:
@@ -376,7 +384,7 @@ def _capacities(
         optimum: pd.Series | None = None
         if extendable:
             say("solving the network to size the extendable links")
-            optimum = optimize(n, options, periods=periods).capacity("Link")
+            optimum = solve_network(n, options, _within(say, "sizing"), periods).capacity("Link")
         capacity = {
             name: float(optimum[name])
             if optimum is not None and name in extendable

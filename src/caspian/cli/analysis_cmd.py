@@ -19,12 +19,21 @@ from caspian.analysis.finance import ProjectAppraisal
 from caspian.analysis.standard import millions
 from caspian.analysis.tracing import trace
 from caspian.atomic import atomic_folder, check_writable
+from caspian.cli.solve_cmd import (
+    BlockHoursOpt,
+    GapOpt,
+    SchedulerOpt,
+    SolverOpt,
+    TimeLimitOpt,
+    WorkersOpt,
+    method_options,
+)
 from caspian.corridor.appraisal import appraise_corridor_link, cbam_grid_factors, eu_co2_price
 from caspian.corridor.dataset import load_dataset
 from caspian.corridor.run import SCENARIO_FILE, prepare
 from caspian.corridor.scenario import Scenario
 from caspian.exceptions import InputError
-from caspian.optimize import OptimizationResult, SolverOptions
+from caspian.optimize import OptimizationResult
 from caspian.optimize.export import NETWORK_FILE, read_result
 
 console = Console(highlight=False)
@@ -230,15 +239,28 @@ def cba(
         Path | None,
         typer.Option("--out", help="Folder for the CBA tables (default: RUN_DIR/cba)."),
     ] = None,
-    solver: Annotated[str, typer.Option("--solver", help="auto, hipo, ipm, simplex, pdlp.")] = (
-        "auto"
-    ),
+    solver: SolverOpt = "auto",
+    time_limit: TimeLimitOpt = None,
+    block_hours: BlockHoursOpt = None,
+    gap: GapOpt = None,
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing output folder.")
     ] = False,
 ) -> None:
-    """Cost-benefit analysis of a link (with and without it) or of a pair of solved runs."""
-    options = SolverOptions(algorithm=solver)
+    """Cost-benefit analysis of a link (with and without it) or of a pair of solved runs.
+
+    Every solve (sizing, plan, with, without and the tornado's) is made with the solver options
+    given here."""
+    options = method_options(
+        solver,
+        time_limit=time_limit,
+        block_hours=block_hours,
+        gap=gap,
+        workers=workers,
+        scheduler=scheduler,
+    )
     if out is None:
         out = (
             run_dir / "cba"
@@ -315,6 +337,7 @@ def cba(
             table = npv_tornado(study, **terms) if sensitivity else None  # type: ignore[arg-type]
             summary = {"links": list(study.links), "capacity_mw": study.capacity_mw, **terms}
     _print_comparison(study.welfare, study.indicators, ", ".join(study.links))
+    _warn_of_gaps(study.with_result, study.without_result)
     _print_finance(finance, table)
     _write(out, overwrite, study.welfare, study.indicators, finance, table, summary)
     console.print(f"tables: [bold]{out}[/]")

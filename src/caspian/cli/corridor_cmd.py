@@ -16,6 +16,7 @@ from caspian.cli.solve_cmd import (
     GapOpt,
     SchedulerOpt,
     SolverOpt,
+    TimeLimitOpt,
     WorkersOpt,
     method_options,
 )
@@ -65,10 +66,11 @@ def run(
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Weather-year seed.")] = None,
     solver: SolverOpt = "auto",
-    block_hours: BlockHoursOpt = 168.0,
-    gap: GapOpt = 1e-3,
+    block_hours: BlockHoursOpt = None,
+    gap: GapOpt = None,
     workers: WorkersOpt = 1,
     scheduler: SchedulerOpt = None,
+    time_limit: TimeLimitOpt = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace existing results.")
     ] = False,
@@ -80,7 +82,12 @@ def run(
         out = Path("results") / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}"
     dataset = load_dataset()
     options = method_options(
-        solver, block_hours=block_hours, gap=gap, workers=workers, scheduler=scheduler
+        solver,
+        time_limit=time_limit,
+        block_hours=block_hours,
+        gap=gap,
+        workers=workers,
+        scheduler=scheduler,
     )
     for scenario in prepared:
         check_writable(out / scenario.name, overwrite=overwrite)

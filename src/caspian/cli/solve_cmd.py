@@ -9,12 +9,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from caspian.decompose import BendersOptions, Method, solve_network
+from caspian.decompose import BendersOptions, Method, method_from_name, solve_network
 from caspian.exceptions import InputError
 from caspian.network import read_network, validate
 from caspian.network.examples import EXAMPLES, example_network
 from caspian.network.network import Network
-from caspian.optimize import OptimizationResult, SolverOptions
+from caspian.optimize import OptimizationResult
+from caspian.optimize.auto import AUTO_BENDERS_MIN_COLUMNS
 from caspian.optimize.export import write_result
 
 console = Console(highlight=False)
@@ -24,15 +25,25 @@ SolverOpt = Annotated[
     typer.Option(
         "--solver",
         help="hipo, ipm, simplex or pdlp (HiGHS on the whole model), benders (decomposition "
-        "over time blocks, exact to --gap, for long horizons), or auto: simplex for small "
-        "models, Benders from 1,000 chronological snapshots, HiPO in between.",
+        "over time blocks, exact to --gap, for long horizons; one block or typical days are "
+        "solved whole), or auto: the model's size decides, simplex for small models, HiPO for "
+        f"larger, Benders from {AUTO_BENDERS_MIN_COLUMNS:,} columns in two or more time blocks.",
     ),
 ]
 BlockHoursOpt = Annotated[
-    float, typer.Option("--block-hours", help="Benders: hours per time block (168 = weeks).")
+    float | None,
+    typer.Option(
+        "--block-hours",
+        help=f"Benders: hours per time block (default {BendersOptions().block_hours:g}, weeks).",
+    ),
 ]
 GapOpt = Annotated[
-    float, typer.Option("--gap", help="Benders: relative gap to prove (0.001 = 0.1 %).")
+    float | None,
+    typer.Option(
+        "--gap",
+        help="Benders: relative gap to prove, e.g. 0.001 for 0.1 % (default "
+        f"{BendersOptions().gap:g}).",
+    ),
 ]
 WorkersOpt = Annotated[
     int, typer.Option("--workers", help="Benders: Dask worker processes for the time blocks.")
@@ -71,8 +82,8 @@ def solve(
     crossover: CrossoverOpt = False,
     overwrite: OverwriteOpt = False,
     table_format: FormatOpt = "csv",
-    block_hours: BlockHoursOpt = 168.0,
-    gap: GapOpt = 1e-3,
+    block_hours: BlockHoursOpt = None,
+    gap: GapOpt = None,
     workers: WorkersOpt = 1,
     scheduler: SchedulerOpt = None,
 ) -> None:
@@ -117,31 +128,28 @@ def method_options(
     time_limit: float | None = None,
     threads: int | None = None,
     crossover: bool = False,
-    block_hours: float = 168.0,
-    gap: float = 1e-3,
+    block_hours: float | None = None,
+    gap: float | None = None,
     workers: int = 1,
     scheduler: str | None = None,
 ) -> Method:
-    """The solve method the command-line options ask for."""
-    if solver.lower() == "benders":
-        return BendersOptions(
+    """The solve method the command-line options ask for (``--solver`` named in errors)."""
+    try:
+        return method_from_name(
+            solver,
+            time_limit=time_limit,
+            threads=threads,
+            crossover=crossover,
             block_hours=block_hours,
             gap=gap,
             workers=workers,
             scheduler=scheduler,
-            time_limit=time_limit,
-        )
-    try:
-        return SolverOptions(
-            algorithm=solver, time_limit=time_limit, threads=threads, crossover=crossover
         )
     except InputError as error:
-        if error.attribute != "algorithm":
+        if error.attribute != "solver":
             raise
         raise InputError(
-            f"unknown solver {solver!r}.",
-            attribute="--solver",
-            hint="Choose one of: auto, hipo, ipm, simplex, pdlp, benders.",
+            f"unknown solver {solver!r}.", attribute="--solver", hint=error.hint
         ) from None
 
 
@@ -161,16 +169,34 @@ def _write(result: OptimizationResult, out: Path, overwrite: bool, table_format:
     console.print(f"results written to [bold]{path}[/]")
 
 
+def audit_lines(result: OptimizationResult) -> list[str]:
+    """What the economic audit found and any clean-up of the solver's answer, one line each."""
+    lines = []
+    audit = result.economic_audit
+    if audit is not None:
+        interior = int(audit.assets["interior"].sum()) if len(audit.assets) else 0
+        lines.append(
+            f"prices audited: a dual solution, duality gap {audit.duality_gap_eur:,.2f} EUR; "
+            f"{interior} extendable asset{'s' if interior != 1 else ''} at interior capacity "
+            "break even at them"
+        )
+    if result.solver.cleanup:
+        lines.append(f"clean-up: {result.solver.cleanup}, because {result.solver.cleanup_reason}")
+    return lines
+
+
 def print_summary(result: OptimizationResult) -> None:
     """A short table of the headline numbers."""
     s = result.summary()
     gap = result.solver.relative_gap
-    proved = f", proved gap {gap:.3%}" if s["algorithm"] == "benders" else ""
+    proved = f", proved gap {gap:.2g}" if s["algorithm"] == "benders" else ""
     console.print(
         f"[bold green]optimal[/]  objective {s['objective']:,.2f} EUR   "
         f"solve {s['solve_seconds']:.2f} s ({s['algorithm']}, {s['iterations']} iterations"
         f"{proved})"
     )
+    for line in audit_lines(result):
+        console.print(line, markup=False)
     table = Table(title="mean price by bus (EUR/MWh)")
     table.add_column("bus")
     table.add_column("price", justify="right")

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from caspian.cli.solve_cmd import BlockHoursOpt, GapOpt, SolverOpt, method_options
 from caspian.sweep.catalogue import Catalogue
 from caspian.sweep.runner import CATALOGUE_FILE, CaseSettings, SweepProgress, run_sweep
 from caspian.sweep.spec import load_sweep, shipped_sweeps
@@ -48,19 +49,22 @@ def sweep(
         bool,
         typer.Option("--appraise/--no-appraise", help="Appraise the Caspian cable in each run."),
     ] = True,
-    solver: Annotated[str, typer.Option("--solver", help="auto, hipo, ipm, simplex, pdlp.")] = (
-        "auto"
-    ),
+    solver: SolverOpt = "auto",
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", help="Seconds per solve.")
     ] = None,
+    gap: GapOpt = None,
+    block_hours: BlockHoursOpt = None,
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Run again the cases recorded as failed.")
     ] = False,
 ) -> None:
     """Run a sweep of corridor scenarios on Dask; finished cases are skipped on a re-run."""
     spec = load_sweep(sweep_file)
-    settings = CaseSettings(appraise=appraise, solver=solver, time_limit=time_limit)
+    method_options(solver, time_limit=time_limit, gap=gap, block_hours=block_hours)  # checks them
+    settings = CaseSettings(
+        appraise=appraise, solver=solver, time_limit=time_limit, gap=gap, block_hours=block_hours
+    )
     where = scheduler or f"a local cluster of {workers} worker(s)"
     console.print(f"sweep [bold]{spec.name}[/] on {where}; catalogue {out / CATALOGUE_FILE}")
     columns = (

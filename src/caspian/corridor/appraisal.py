@@ -36,9 +36,10 @@ from caspian.analysis.finance import ProjectAppraisal
 from caspian.corridor.build import _num, build_corridor_model
 from caspian.corridor.dataset import Dataset, load_dataset
 from caspian.corridor.scenario import Scenario, load_scenario
+from caspian.decompose import Method, solve_network
 from caspian.exceptions import InputError
 from caspian.network.network import Network
-from caspian.optimize import OptimizationResult, SolverOptions, optimize
+from caspian.optimize import OptimizationResult
 
 DEFAULT_PUT_IN_SCENARIO = "caspian-fixed-1.5gw"
 """Scenario whose Caspian capacity is used when the optimum builds no cable."""
@@ -177,12 +178,14 @@ def appraise_corridor_link(
     hold: Hold | str = Hold.FIXED,
     sensitivity: bool = True,
     dataset: Dataset | None = None,
-    options: SolverOptions | None = None,
+    options: Method | None = None,
     progress: Callable[[str], None] | None = None,
     solved: OptimizationResult | None = None,
 ) -> Appraisal:
     """Appraise ``links`` (default: the Caspian crossing) in ``scenario``; see the module doc.
 
+    ``options`` says how every solve is made, the tornado's included (see
+    [`caspian.decompose.solve_network`][caspian.decompose.solve_network]; by default ``auto``).
     ``solved`` is the scenario's own optimum if already at hand (it sizes the links, and when
     they are kept at that size it is also the plan of the *with* case).
     """
@@ -206,7 +209,7 @@ def appraise_corridor_link(
     if capacity is None:
         if solved is None:
             say(f"{scenario.name}: solving to size the links")
-            solved = optimize(n, options, periods=periods)
+            solved = solve_network(n, options, _prefixed(say, scenario.name), periods)
         optimum = solved.capacity("Link")[links]
         capacity = float(optimum.max())
         if capacity >= 1.0 and len(links) == 1:
@@ -258,14 +261,15 @@ def _tornado(
     capacity: float,
     cba: LinkCBA,
     costs: LinkCosts,
-    options: SolverOptions | None,
+    options: Method | None,
     say: Callable[[str], None],
 ) -> pd.DataFrame:
     benefit_cases: dict[str, tuple[str, str, float, float]] = {}
     for s in SENSITIVITIES:
         benefits = []
         for factor in (s.low, s.high):
-            say(f"sensitivity: {s.parameter} x{factor:g}")
+            step = f"sensitivity: {s.parameter} x{factor:g}"
+            say(step)
             # Under the appraisal's own hold rule: with "fixed" the other investments stay at
             # the plan of the with case, so the pair is two dispatch solves; with
             # "reoptimise" both cases re-plan the system at the varied input.
@@ -278,6 +282,7 @@ def _tornado(
                 capacity_mw=capacity,
                 hold=Hold.REOPTIMISE,
                 options=options,
+                progress=_prefixed(say, step),
                 periods=periods,
             )
             benefits.append(pair.welfare_change)
@@ -290,6 +295,11 @@ def _tornado(
         fixed_om_eur_per_year=costs.fixed_om_eur_per_year,
         benefit_cases=benefit_cases,
     )
+
+
+def _prefixed(say: Callable[[str], None], prefix: str) -> Callable[[str], None]:
+    """Progress of one solve, each line prefixed by the step it belongs to."""
+    return lambda message: say(f"{prefix}: {message}")
 
 
 def _vary(scenario: Scenario, parameter: str, factor: float) -> Scenario:

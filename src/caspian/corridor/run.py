@@ -104,9 +104,13 @@ def run_scenario(
 ) -> ScenarioRun:
     """Build, solve and (if ``out_dir``) write one scenario.
 
-    ``options`` picks the method: [`SolverOptions`][caspian.optimize.options.SolverOptions] solves
-    the whole model with HiGHS, [`BendersOptions`][caspian.decompose.benders.BendersOptions]
-    decomposes it over time blocks (the fast exact way for the full hourly year).
+    ``options`` picks the method, as in
+    [`caspian.decompose.solve_network`][caspian.decompose.solve_network]: by default ``auto``
+    (one HiGHS solve, or Benders for a model too large for one, such as the 4-hourly year and
+    finer: [`caspian.optimize.auto`][caspian.optimize.auto]);
+    [`SolverOptions`][caspian.optimize.options.SolverOptions] with an algorithm solves the whole
+    model with HiGHS; [`BendersOptions`][caspian.decompose.benders.BendersOptions] decomposes it
+    over time blocks wherever that applies.
     """
     say = progress or (lambda message: None)
     ds = dataset or load_dataset()

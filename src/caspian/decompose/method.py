@@ -1,53 +1,222 @@
-"""One entry point for both ways of solving: HiGHS on the whole program, or Benders."""
+"""One entry point for every solve: HiGHS on the whole program, or Benders, as asked or by size.
+
+    solve_network(n)                                   # auto: the size decides
+    solve_network(n, method_from_name("auto", gap=1e-4, workers=4))
+    solve_network(n, SolverOptions(algorithm="hipo"))  # HiGHS on the whole model
+    solve_network(n, BendersOptions(block_hours=168))  # Benders where it applies
+
+What ``auto`` picks is decided once, by
+[`caspian.optimize.auto.choose_method`][caspian.optimize.auto.choose_method], from the size of
+the linear program, its number of time blocks and whether it has representative periods.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, field, replace
 
-from caspian.decompose.benders import BendersOptions, solve_benders
+from caspian.decompose.benders import BendersOptions, solve_benders, time_blocks
+from caspian.exceptions import InputError
 from caspian.network.network import Network
-from caspian.optimize import Algorithm, OptimizationResult, SolverOptions, optimize
+from caspian.optimize import (
+    Algorithm,
+    OptimizationResult,
+    RepresentativePeriods,
+    SolverOptions,
+    build_model,
+    optimize,
+)
+from caspian.optimize.auto import (
+    AUTO_BENDERS_MIN_COLUMNS,
+    ProblemSize,
+    SolveChoice,
+    benders_applies,
+    choose_method,
+)
 
-Method = SolverOptions | BendersOptions
-"""How a network is solved: ``SolverOptions`` (monolithic) or ``BendersOptions``."""
+SOLVER_NAMES = ("auto", *(a.value for a in Algorithm if a != Algorithm.AUTO), "benders")
+"""The names ``--solver`` accepts."""
 
-AUTO_BENDERS_MIN_SNAPSHOTS = 1000
-"""With ``algorithm="auto"``, chronological models with at least this many snapshots are solved
-by Benders over weekly blocks (to a proved 0.1 % gap): on the corridor's 6-hourly year (1,460
-snapshots) that takes 14 s against 43 s for HiPO on the whole model, and on the hourly year it
-solves a model HiPO does not (bench/README.md)."""
+
+@dataclass(frozen=True)
+class AutoMethod:
+    """Let the size of the model decide, with the settings of whichever way it picks.
+
+    Parameters
+    ----------
+    solver
+        HiGHS settings of a solve of the whole model (time limit, threads, tolerances); its
+        algorithm stays ``"auto"``, so that the size picks it too.
+    benders
+        settings of a Benders solve (block length, gap, workers, time limit).
+    """
+
+    solver: SolverOptions = field(default_factory=SolverOptions)
+    benders: BendersOptions = field(default_factory=BendersOptions)
+
+
+Method = SolverOptions | BendersOptions | AutoMethod
+"""How a network is solved: ``SolverOptions`` (``auto`` or one HiGHS algorithm on the whole
+model), ``BendersOptions`` (Benders wherever it applies), or ``AutoMethod`` (``auto`` with the
+settings of both ways)."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How one network is solved: a HiGHS algorithm or Benders, and why, where that needs saying.
+
+    Attributes
+    ----------
+    method
+        ``SolverOptions`` with an explicit algorithm, or ``BendersOptions``.
+    note
+        a line for the user when ``auto`` chose Benders or Benders was asked for but does not
+        apply (``None`` otherwise).
+    """
+
+    method: SolverOptions | BendersOptions
+    note: str | None = None
+
+
+def method_from_name(
+    solver: str,
+    *,
+    time_limit: float | None = None,
+    threads: int | None = None,
+    crossover: bool | None = None,
+    block_hours: float | None = None,
+    gap: float | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+) -> Method:
+    """The method a ``--solver`` name asks for, carrying the settings of every way of solving.
+
+    ``"auto"`` (let the size decide), ``"benders"``, or a HiGHS algorithm (``"hipo"``,
+    ``"ipm"``, ``"simplex"``, ``"pdlp"``). ``time_limit`` applies to whichever way is used;
+    ``threads`` and ``crossover`` to HiGHS on the whole model; ``block_hours``, ``gap``,
+    ``workers`` and ``scheduler`` to Benders (``None``: the defaults of
+    [`BendersOptions`][caspian.decompose.BendersOptions]).
+    """
+    name = solver.lower()
+    if name not in SOLVER_NAMES:
+        raise InputError(
+            f"unknown solver {solver!r}.",
+            attribute="solver",
+            value=solver,
+            hint=f"Choose one of: {', '.join(SOLVER_NAMES)}.",
+        )
+    benders = BendersOptions(workers=workers, scheduler=scheduler, time_limit=time_limit)
+    if block_hours is not None:
+        benders = replace(benders, block_hours=block_hours)
+    if gap is not None:
+        benders = replace(benders, gap=gap)
+    if name == "benders":
+        return benders
+    highs = SolverOptions(
+        algorithm=name, time_limit=time_limit, threads=threads, crossover=crossover
+    )
+    return AutoMethod(highs, benders) if name == "auto" else highs
+
+
+def decide(
+    n: Network, method: Method | None = None, periods: RepresentativePeriods | None = None
+) -> Decision:
+    """How [`solve_network`][caspian.decompose.solve_network] solves ``n`` with ``method``.
+
+    An explicit HiGHS algorithm is used as given. Otherwise the linear program is built to
+    measure it (a fraction of a second even for the corridor's hourly year) and
+    [`choose_method`][caspian.optimize.auto.choose_method] decides; ``BendersOptions`` get
+    Benders wherever it applies (chronological snapshots in at least two time blocks) and one
+    HiGHS solve, with a note saying why, where it does not.
+    """
+    highs, benders, asked_benders = _settings(method)
+    if highs.algorithm != Algorithm.AUTO and not asked_benders:
+        return Decision(highs)
+    size = problem_size(n, periods, benders.block_hours)
+    choice = choose_method(size)
+    note = None
+    if asked_benders and benders_applies(size):
+        choice = SolveChoice.BENDERS
+    elif asked_benders:
+        why = (
+            "the snapshots are representative periods, which Benders does not support"
+            if size.representative_periods
+            else f"the snapshots form one time block of {benders.block_hours:g} h, so there is "
+            "nothing to decompose"
+        )
+        note = f"benders: {why}; solving the whole model with HiGHS ({choice})"
+    elif choice == SolveChoice.BENDERS:
+        note = (
+            f"auto: {size.columns:,} columns in {size.time_blocks} time blocks of "
+            f"{benders.block_hours:g} h (Benders from {AUTO_BENDERS_MIN_COLUMNS:,} columns): "
+            "Benders decomposition"
+        )
+    if choice == SolveChoice.BENDERS:
+        return Decision(benders, note)
+    return Decision(replace(highs, algorithm=Algorithm(choice.value)), note)
+
+
+def problem_size(
+    n: Network, periods: RepresentativePeriods | None = None, block_hours: float = 168.0
+) -> ProblemSize:
+    """The size of the linear program of ``n`` and its number of ``block_hours`` time blocks."""
+    columns = build_model(n, periods).n_variables
+    blocks = time_blocks(n, block_hours)
+    return ProblemSize(
+        columns=columns,
+        time_blocks=int(blocks.max()) + 1 if len(blocks) else 0,
+        representative_periods=periods is not None,
+    )
 
 
 def solve_network(
     n: Network,
     method: Method | None = None,
     progress: Callable[[str], None] | None = None,
-    **optimize_args: Any,
+    periods: RepresentativePeriods | None = None,
 ) -> OptimizationResult:
-    """Solve ``n`` monolithically (``SolverOptions``) or by decomposition (``BendersOptions``).
+    """Solve ``n`` on the whole with HiGHS or by Benders decomposition, as
+    [`decide`][caspian.decompose.method.decide] says.
 
-    ``SolverOptions(algorithm="auto")`` (the default) picks Benders for chronological models of
-    at least ``AUTO_BENDERS_MIN_SNAPSHOTS`` snapshots, else HiGHS on the whole model. Extra
-    keyword arguments go to [`caspian.optimize.optimize`][caspian.optimize.optimize] (monolithic
-    only). A decomposed result's ``solver.relative_gap`` is the gap it proved.
+    A decomposed result has ``solver.algorithm == "benders"`` and its ``solver.relative_gap`` is
+    the gap it proved.
+
+    Parameters
+    ----------
+    n
+        the network (not modified).
+    method
+        ``None`` or ``SolverOptions()`` (``auto``), ``AutoMethod`` (``auto`` with Benders
+        settings), ``SolverOptions`` with a HiGHS algorithm, or ``BendersOptions``; see
+        [`Method`][caspian.decompose.method.Method].
+    progress
+        called with a line of text at each step.
+    periods
+        the representative periods the snapshots of ``n`` stand for, if any (then the solve is
+        always monolithic).
     """
-    method = method or SolverOptions()
-    if (
-        isinstance(method, SolverOptions)
-        and method.algorithm == Algorithm.AUTO
-        and optimize_args.get("periods") is None
-        and len(n.snapshots) >= AUTO_BENDERS_MIN_SNAPSHOTS
-    ):
-        method = BendersOptions(time_limit=method.time_limit)
-    if isinstance(method, BendersOptions):
-        if any(v is not None for v in optimize_args.values()):
-            from caspian.exceptions import InputError
+    say = progress or (lambda message: None)
+    decision = decide(n, method, periods)
+    if decision.note is not None:
+        say(decision.note)
+    if isinstance(decision.method, BendersOptions):
+        return solve_benders(n, decision.method, progress=say).result
+    return optimize(n, decision.method, progress=say, periods=periods)
 
+
+def _settings(method: Method | None) -> tuple[SolverOptions, BendersOptions, bool]:
+    """HiGHS settings, Benders settings, and whether Benders was asked for by name."""
+    if isinstance(method, BendersOptions):
+        return SolverOptions(time_limit=method.time_limit), method, True
+    if isinstance(method, AutoMethod):
+        if method.solver.algorithm != Algorithm.AUTO:
             raise InputError(
-                "the Benders decomposition works on chronological snapshots only.",
-                attribute=", ".join(optimize_args),
-                hint="Use --solver hipo (or auto) with representative periods.",
+                f"AutoMethod lets the size pick the algorithm, but its solver options ask for "
+                f"'{method.solver.algorithm}'.",
+                component="AutoMethod",
+                attribute="solver.algorithm",
+                hint="Leave it at 'auto', or pass the SolverOptions alone to use that algorithm.",
             )
-        return solve_benders(n, method, progress=progress).result
-    return optimize(n, method, progress=progress, **optimize_args)
+        return method.solver, method.benders, False
+    highs = method or SolverOptions()
+    return highs, BendersOptions(time_limit=highs.time_limit), False

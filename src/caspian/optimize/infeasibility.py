@@ -16,12 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from caspian.optimize.build import pass_program
-from caspian.optimize.options import (
-    AUTO_SIMPLEX_MAX_COLUMNS,
-    HIGHS_SOLVER_NAME,
-    Algorithm,
-    SolverOptions,
-)
+from caspian.optimize.options import HIGHS_SOLVER_NAME, Algorithm, SolverOptions
 
 if TYPE_CHECKING:
     from caspian.optimize.build import LinearModel
@@ -59,9 +54,7 @@ def _elastic(model: LinearModel, options: SolverOptions) -> list[str] | None:
     h.setOptionValue("output_flag", False)
     algorithm = Algorithm(options.algorithm)
     if algorithm in (Algorithm.AUTO, Algorithm.PDLP):
-        algorithm = (
-            Algorithm.SIMPLEX if lp.n_variables <= AUTO_SIMPLEX_MAX_COLUMNS else Algorithm.HIPO
-        )
+        algorithm = Algorithm(SolverOptions().resolved(lp.n_variables).algorithm)
     h.setOptionValue("solver", HIGHS_SOLVER_NAME[algorithm])
     if options.threads is not None:
         h.setOptionValue("threads", options.threads)

@@ -7,13 +7,17 @@ from enum import StrEnum
 from typing import Any
 
 from caspian.exceptions import InputError
+from caspian.optimize.auto import ProblemSize, choose_method
 
 
 class Algorithm(StrEnum):
     """HiGHS algorithms for linear programs.
 
     ``AUTO`` picks dual simplex for small models (exact vertex solutions, exact duals) and the
-    HiPO interior-point solver for larger ones. ``IPM`` is HiGHS's older IPX interior-point
+    HiPO interior-point solver for larger ones, by the one rule of
+    [`caspian.optimize.auto.choose_method`][caspian.optimize.auto.choose_method] (which also
+    says when [`caspian.decompose.solve_network`][caspian.decompose.solve_network] decomposes a
+    model instead). ``IPM`` is HiGHS's older IPX interior-point
     solver (HiGHS option ``solver="ipx"``; with highspy-extras installed HiGHS's own ``"ipm"``
     would run HiPO too), ``HIPO`` its newer one, ``PDLP`` its first-order solver.
 
@@ -40,9 +44,6 @@ HIGHS_SOLVER_NAME = {
     Algorithm.PDLP: "pdlp",
 }
 """HiGHS's value of its ``solver`` option for each algorithm."""
-
-AUTO_SIMPLEX_MAX_COLUMNS = 20_000
-"""With ``Algorithm.AUTO``, models with at most this many variables are solved by simplex."""
 
 
 @dataclass(frozen=True)
@@ -127,11 +128,13 @@ class SolverOptions:
             )
 
     def resolved(self, n_columns: int) -> SolverOptions:
-        """These options with ``AUTO`` replaced by the algorithm used for a model this size."""
+        """These options with ``AUTO`` replaced by the algorithm HiGHS runs on a whole model of
+        ``n_columns`` columns ([`choose_method`][caspian.optimize.auto.choose_method] of one
+        block, which is never Benders)."""
         if self.algorithm != Algorithm.AUTO:
             return self
-        algorithm = Algorithm.SIMPLEX if n_columns <= AUTO_SIMPLEX_MAX_COLUMNS else Algorithm.HIPO
-        return replace(self, algorithm=algorithm)
+        choice = choose_method(ProblemSize(columns=n_columns))
+        return replace(self, algorithm=Algorithm(choice.value))
 
     def highs_options(self) -> dict[str, Any]:
         """The options as HiGHS option names and values (``AUTO`` must be resolved first)."""

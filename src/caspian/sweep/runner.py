@@ -27,6 +27,7 @@ from typing import Any
 
 from caspian import __version__
 from caspian.corridor.scenario import Scenario
+from caspian.decompose import Method, method_from_name
 from caspian.decompose.dask_pool import local_cluster
 from caspian.sweep.catalogue import CATALOGUE_FILENAME, Catalogue, RunRecord
 from caspian.sweep.spec import SweepCase, SweepSpec, expand, input_hash
@@ -42,12 +43,40 @@ class CaseSettings:
     appraise: bool = True
     """Appraise the Caspian cable (NPV, BCR): 2-3 extra solves per case."""
     solver: str = "auto"
-    """HiGHS algorithm of every solve (``auto``, ``hipo``, ``ipm``, ``simplex`` or ``pdlp``)."""
+    """Method of every solve, the appraisal's included: ``auto`` (by the model's size, see
+    [`caspian.optimize.auto`][caspian.optimize.auto]), ``benders``, or a HiGHS algorithm
+    (``hipo``, ``ipm``, ``simplex``, ``pdlp``)."""
     time_limit: float | None = None
     """Solver time limit per solve, s (None: no limit)."""
+    gap: float | None = None
+    """Relative gap Benders proves, where it is used (None: ``BendersOptions``' default)."""
+    block_hours: float | None = None
+    """Hours per Benders time block, where it is used (None: ``BendersOptions``' default)."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"appraise": self.appraise, "solver": self.solver, "time_limit": self.time_limit}
+        """The settings as plain values; the Benders settings only where given, so the input
+        hashes of catalogues written before they existed still hold."""
+        fields: dict[str, Any] = {
+            "appraise": self.appraise,
+            "solver": self.solver,
+            "time_limit": self.time_limit,
+        }
+        if self.gap is not None:
+            fields["gap"] = self.gap
+        if self.block_hours is not None:
+            fields["block_hours"] = self.block_hours
+        return fields
+
+    def method(self) -> Method:
+        """How each solve of a case is made: one thread per HiGHS solve, Benders blocks in the
+        worker's own process (a case is one Dask task already)."""
+        return method_from_name(
+            self.solver,
+            threads=1,
+            time_limit=self.time_limit,
+            gap=self.gap,
+            block_hours=self.block_hours,
+        )
 
 
 @dataclass
@@ -104,14 +133,11 @@ def run_case(
     from caspian.corridor.appraisal import appraise_corridor_link, caspian_links
     from caspian.corridor.dataset import load_dataset
     from caspian.corridor.run import run_scenario
-    from caspian.optimize import SolverOptions
 
     started = datetime.now(UTC)
     clock = time.perf_counter()
     scenario = Scenario.model_validate_json(scenario_json)
-    options = SolverOptions(
-        algorithm=settings["solver"], threads=1, time_limit=settings.get("time_limit")
-    )
+    options = CaseSettings(**settings).method()
     out_dir = Path(out_root) / RUNS_FOLDER / digest[:12]
     headlines: dict[str, float | None] = {}
     build_s = solve_s = None
@@ -253,6 +279,7 @@ def run_sweep(
     from distributed import Client, as_completed
 
     settings = settings or CaseSettings()
+    settings.method()  # an unknown solver or a bad gap fails here, not in every case
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     catalogue = Catalogue(out / CATALOGUE_FILE)

@@ -27,9 +27,9 @@ from pydantic.fields import FieldInfo
 from caspian.corridor.dataset import Dataset, load_dataset
 from caspian.corridor.run import HEADLINES_FILE, prepare, run_scenario
 from caspian.corridor.scenario import Scenario, available_scenarios
+from caspian.decompose import Method, method_from_name
 from caspian.exceptions import CaspianError
 from caspian.network.network import did_you_mean
-from caspian.optimize import SolverOptions
 from caspian.report import write_report
 from caspian.sweep.spec import parameter_paths
 from caspian.web.schemas import JobIn, JobOut, JobState
@@ -235,12 +235,12 @@ class JobManager:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _dataset: Dataset | None = None
     _dataset_lock: threading.Lock = field(default_factory=threading.Lock)
-    _options: SolverOptions = field(init=False)
+    _options: Method = field(init=False)
     _pool: ThreadPoolExecutor = field(init=False)
 
     def __post_init__(self) -> None:
-        self._options = SolverOptions(
-            algorithm=self.settings.job_solver,
+        self._options = method_from_name(
+            self.settings.job_solver,
             time_limit=self.settings.job_time_limit_s,
             threads=self.settings.job_threads,
         )

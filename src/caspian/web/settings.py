@@ -36,8 +36,9 @@ class WebSettings:
     max_body_bytes
         largest request body accepted; a larger one is refused with 413.
     job_solver
-        HiGHS algorithm for runs started from the web (``auto``, ``hipo``, ``ipm``,
-        ``simplex``, ``pdlp``).
+        solve method of runs started from the web: ``auto`` (the model's size decides between
+        one HiGHS solve and Benders, [`caspian.optimize.auto`][caspian.optimize.auto]),
+        ``benders``, or a HiGHS algorithm (``hipo``, ``ipm``, ``simplex``, ``pdlp``).
     job_min_resolution_hours
         finest time resolution (hours per snapshot) a web job may ask for; the form starts from the
         scenario's own resolution.
