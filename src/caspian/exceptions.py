@@ -7,6 +7,16 @@ callers can react to each.
 
 from __future__ import annotations
 
+import math
+import reprlib
+from typing import Any
+
+import numpy as np
+
+SHOWN_CHARS = 200
+"""The most characters of an offending value a message shows
+([`shown`][caspian.exceptions.shown])."""
+
 
 class CaspianError(Exception):
     """Base class of all caspian-grid errors."""
@@ -107,3 +117,51 @@ class TimeLimitError(SolverError):
 
 class AuditError(CaspianError, RuntimeError):
     """A solved model violates energy balance, bounds or storage continuity beyond tolerance."""
+
+
+class _BoundedRepr(reprlib.Repr):
+    """``reprlib`` limits (a few levels and items) plus integers too long for ``repr``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel, self.maxlist, self.maxtuple, self.maxdict = 3, 6, 6, 6
+        self.maxset = self.maxfrozenset = self.maxdeque = self.maxarray = 6
+        self.maxstring = self.maxother = SHOWN_CHARS
+        self.maxlong = 40
+
+    def repr_dict(self, x: dict[Any, Any], level: int) -> str:
+        """Items in their own order (``reprlib`` sorts them)."""
+        if not x:
+            return "{}"
+        if level <= 0:
+            return "{...}"
+        items = [
+            f"{self.repr1(k, level - 1)}: {self.repr1(v, level - 1)}"
+            for k, v in list(x.items())[: self.maxdict]
+        ]
+        more = ", ..." if len(x) > self.maxdict else ""
+        return "{" + ", ".join(items) + more + "}"
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 128:  # repr refuses ints of more than 4300 digits
+            digits = math.floor(math.log10(abs(x))) + 1
+            return f"{'-' if x < 0 else ''}<an integer of about {digits} digits>"
+        return super().repr_int(x, level)
+
+
+_REPR = _BoundedRepr()
+
+
+def shown(value: Any, limit: int = SHOWN_CHARS) -> str:
+    """``repr(value)`` for a message, at most ``limit`` characters whatever ``value`` is.
+
+    Deeply nested or shared structures (a YAML "billion laughs") are cut after a few levels and
+    items, so showing a value costs little time and memory; numpy scalars show as Python's.
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    try:
+        text = _REPR.repr(value)
+    except Exception:  # a value whose own __repr__ fails must not hide the error being shown
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."

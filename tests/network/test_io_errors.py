@@ -96,7 +96,10 @@ def test_bad_cell_in_table(folder: Path) -> None:
 def test_empty_cell_is_missing(folder: Path) -> None:
     edit(folder / "generators.csv", ",100.0,", ",,")
     (problem,) = read_problems(folder)
-    assert "Generator.p_nom = nan on 'gas' is missing; give a number (MW)" in problem
+    assert (
+        "Generator.p_nom = nan on 'gas' is missing; give a number between 0 and 1e+15 (MW) "
+        "(the default is 0.0)." in problem
+    )
 
 
 def test_refused_in_folder(folder: Path) -> None:

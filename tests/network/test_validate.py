@@ -108,7 +108,10 @@ def test_storage_charging_limit_must_not_be_positive(tiny: Network) -> None:
 def test_nan_where_not_allowed(tiny: Network) -> None:
     tiny.static["Generator"].loc["gas", "marginal_cost"] = math.nan
     message = only(tiny)
-    assert "Generator.marginal_cost = nan on 'gas' is missing; give a number (EUR/MWh)" in message
+    assert (
+        "Generator.marginal_cost = nan on 'gas' is missing; give a number between -1e+15 and "
+        "1e+15 (EUR/MWh)" in message
+    )
 
 
 def test_nan_allowed_for_ramp_limits(tiny: Network) -> None:
@@ -356,7 +359,10 @@ def test_vectorised_over_snapshots() -> None:
     assert (
         "Generator.p_max_pu = nan for 'g3' at snapshot '2030-07-28 08:00:00' is missing" in message
     )
-    assert "(3760 value(s) in total)" in message
+    assert (
+        "(3760 value(s) in total; also 'g3' at '2030-07-28 09:00:00', 'g3' at "
+        "'2030-07-28 10:00:00', 'g3' at '2030-07-28 11:00:00' and 3756 more)" in message
+    )
 
 
 def test_misspelt_series_name(tiny: Network) -> None:

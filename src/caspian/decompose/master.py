@@ -85,7 +85,9 @@ class Master:
         h.setOptionValue("threads", 1)
         for key, value in MASTER_OPTIONS.items():
             h.setOptionValue(key, value)
-        pass_program(h, matrix, cost, lower, upper, lp.row_lower[rows], lp.row_upper[rows])
+        status = pass_program(h, matrix, cost, lower, upper, lp.row_lower[rows], lp.row_upper[rows])
+        if status == highspy.HighsStatus.kError:
+            raise MasterError("HiGHS rejected the master problem (passModel returned an error).")
         self._h = h
         self.n_cuts = 0
         self.n_global = len(part.global_rows)

@@ -195,7 +195,10 @@ def _highs(
     h.setOptionValue("output_flag", False)
     for key, value in options.items():
         h.setOptionValue(key, value)
-    pass_program(h, matrix, cost, col_lower, col_upper, row_lower, row_upper)
+    if pass_program(h, matrix, cost, col_lower, col_upper, row_lower, row_upper) == (
+        highspy.HighsStatus.kError
+    ):
+        raise SubproblemError("HiGHS rejected a time block (passModel returned an error).")
     return h
 
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+from caspian.atomic import clean_stale, leftover_name
 from caspian.exceptions import InputError, ValidationError
 from caspian.network.custom import CustomColumnWarning, custom_notice
 from caspian.network.io_folder import HEADER, read_folder, write_folder
@@ -162,13 +162,15 @@ def write_network(
 
 
 def _atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Run ``write`` on a temporary sibling of ``path``, then move it into place."""
-    token = uuid.uuid4().hex[:12]
-    tmp = path.with_name(f".{path.name}.tmp-{token}")
+    """Run ``write`` on a temporary sibling of ``path``, then move it into place. The siblings
+    are named after this process (:func:`caspian.atomic.leftover_name`), so the leftovers of a
+    killed writer are cleaned by the next write to the same folder."""
+    clean_stale(path.parent)
+    tmp = path.with_name(leftover_name(path, "tmp"))
     try:
         write(tmp)
         if path.exists():
-            old = path.with_name(f".{path.name}.old-{token}")
+            old = path.with_name(leftover_name(path, "old"))
             os.replace(path, old)
             try:
                 os.replace(tmp, path)

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 import tomli_w
 
-from caspian.exceptions import InputError
+from caspian.exceptions import InputError, shown
 from caspian.network.network import Network, did_you_mean
 from caspian.network.pypsa_attrs import EXTRA_SERIES
 from caspian.network.schema import (
@@ -83,7 +83,7 @@ def write_folder(n: Network, folder: Path, table_format: str) -> None:
     """Write ``n`` into the new folder ``folder`` (which must not exist)."""
     if table_format not in TABLE_FORMATS:
         raise InputError(
-            f"unknown table_format {table_format!r}.",
+            f"unknown table_format {shown(table_format)}.",
             hint="Use 'csv' or 'parquet'." + did_you_mean(table_format, TABLE_FORMATS),
         )
     kind = snapshot_kind(n.snapshots)
@@ -219,14 +219,14 @@ def read_folder(folder: Path) -> ReadResult:
         frame = reader.table(name, text=True)
         if frame.index.name != "name":
             problems.append(
-                f"{name}: the first column is '{frame.index.name}'; it must be 'name' "
+                f"{name}: the first column is {shown(str(frame.index.name))}; it must be 'name' "
                 "(the component names)."
             )
         allowed = known_attributes(schema) | set(custom.get(list_name, []))
         unknown = [c for c in frame.columns if c not in allowed]
         for column in unknown:
             problems.append(
-                f"{name}: unknown column '{column}' in {schema.name}."
+                f"{name}: unknown column {shown(str(column))} in {schema.name}."
                 + did_you_mean(column, known_attributes(schema))
                 + " Rename it, remove it, or declare it as a custom column under "
                 f"[custom_attributes] {list_name} in network.toml."
@@ -242,14 +242,14 @@ def _header(folder: Path) -> dict[str, Any]:
     doc = guarded(HEADER, lambda: tomllib.loads(path.read_text(encoding="utf-8")))
     if doc.get("format") != FORMAT_NAME:
         raise InputError(
-            f"format = {doc.get('format')!r} is not a caspian-grid network.",
+            f"format = {shown(doc.get('format'))} is not a caspian-grid network.",
             file=HEADER,
             hint=f'The first line of network.toml must be: format = "{FORMAT_NAME}".',
         )
     version = doc.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version > FORMAT_VERSION:
         raise InputError(
-            f"version = {version!r} is not a format version this caspian-grid reads "
+            f"version = {shown(version)} is not a format version this caspian-grid reads "
             f"(1 to {FORMAT_VERSION}).",
             file=HEADER,
             hint="Upgrade caspian-grid, or write the network again with this version.",
@@ -257,7 +257,7 @@ def _header(folder: Path) -> dict[str, Any]:
     table_format = doc.get("table_format", "csv")
     if table_format not in TABLE_FORMATS:
         raise InputError(
-            f"table_format = {table_format!r} is not supported.",
+            f"table_format = {shown(table_format)} is not supported.",
             file=HEADER,
             hint="Use 'csv' or 'parquet'." + did_you_mean(str(table_format), TABLE_FORMATS),
         )
@@ -271,7 +271,7 @@ def _header(folder: Path) -> dict[str, Any]:
     kind = doc.get("snapshot_type", "str")
     if kind not in SNAPSHOT_KINDS:
         problems.append(
-            f"{HEADER}: snapshot_type = {kind!r} is not one of {', '.join(SNAPSHOT_KINDS)}."
+            f"{HEADER}: snapshot_type = {shown(kind)} is not one of {', '.join(SNAPSHOT_KINDS)}."
             + did_you_mean(str(kind), SNAPSHOT_KINDS)
         )
         kind = "str"
@@ -286,7 +286,7 @@ def _header(folder: Path) -> dict[str, Any]:
 
 def _component_list(value: Any, problems: list[str]) -> list[str]:
     if not isinstance(value, list):
-        problems.append(f"{HEADER}: components must be a list of table names, got {value!r}.")
+        problems.append(f"{HEADER}: components must be a list of table names, got {shown(value)}.")
         return []
     names: list[str] = []
     unsupported = {v: k for k, v in UNSUPPORTED_COMPONENTS.items()}
@@ -301,7 +301,7 @@ def _component_list(value: Any, problems: list[str]) -> list[str]:
             )
         elif item not in names:
             problems.append(
-                f"{HEADER}: components lists {item!r}, which is not a component."
+                f"{HEADER}: components lists {shown(item)}, which is not a component."
                 + did_you_mean(str(item), LIST_NAMES)
             )
     return names
@@ -313,7 +313,7 @@ def _custom(value: Any, problems: list[str]) -> dict[str, list[str]]:
     ):
         problems.append(
             f"{HEADER}: custom_attributes must map table names to lists of column names, "
-            f"got {value!r}."
+            f"got {shown(value)}."
         )
         return {}
     return {str(k): list(v) for k, v in value.items()}
@@ -329,7 +329,7 @@ def _meta(doc: dict[str, Any], problems: list[str]) -> dict[str, Any]:
     else:
         meta = doc.get("meta", {})
     if not isinstance(meta, dict):
-        problems.append(f"{HEADER}: meta must be a table, got {meta!r}.")
+        problems.append(f"{HEADER}: meta must be a table, got {shown(meta)}.")
         return {}
     return meta
 
@@ -346,12 +346,12 @@ def _snapshots(
     frame = reader.table(name, text=True)
     if frame.index.name != "snapshot":
         reader.problems.append(
-            f"{name}: the first column is '{frame.index.name}'; it must be 'snapshot'."
+            f"{name}: the first column is {shown(str(frame.index.name))}; it must be 'snapshot'."
         )
     for column in frame.columns:
         if column not in SNAPSHOT_WEIGHTINGS:
             reader.problems.append(
-                f"{name}: unknown column '{column}'."
+                f"{name}: unknown column {shown(str(column))}."
                 + did_you_mean(column, SNAPSHOT_WEIGHTINGS)
                 + f" The columns are snapshot, {', '.join(SNAPSHOT_WEIGHTINGS)}."
             )
@@ -409,7 +409,7 @@ def _series(
         allowed = known_attributes(schema) | EXTRA_SERIES[schema.name]
         if attr not in allowed | set(custom.get(list_name, [])):
             reader.problems.append(
-                f"{path.name}: unknown time-varying attribute '{attr}' of {schema.name}."
+                f"{path.name}: unknown time-varying attribute {shown(attr)} of {schema.name}."
                 + did_you_mean(attr, [*schema.varying_names, *EXTRA_SERIES[schema.name]])
                 + " Rename the file, or declare the attribute under [custom_attributes] "
                 f"{list_name} in network.toml."

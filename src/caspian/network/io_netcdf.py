@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from caspian.exceptions import ValidationError
+from caspian.exceptions import ValidationError, shown
 from caspian.network.io_pypsa import MULTI_PERIOD, PyPSATables, export_tables
 from caspian.network.network import Network
 from caspian.network.pypsa_attrs import PYPSA_FORMAT_VERSION
@@ -87,7 +87,7 @@ def read_netcdf(path: Path) -> ReadResult:
     whole = _whole_network_problems(ds, display)
     if whole:
         raise ValidationError(whole, source=str(path))
-    tables = PyPSATables()
+    tables = PyPSATables(fill_numbers=False)  # a NaN number is named, not read as a default
     tables.name = str(ds.attrs.get("network_name", ""))
     _meta(ds, display, tables)
     _snapshots(ds, display, tables)
@@ -128,9 +128,10 @@ def _whole_network_problems(ds: xr.Dataset, display: str) -> list[str]:
     problems = []
     if "scenario" in ds.dims or "scenario_weight" in ds:
         scenarios = [str(_text(v)) for v in ds["scenario"].to_numpy()] if "scenario" in ds else []
-        shown = f" ({', '.join(repr(x) for x in scenarios)})" if scenarios else ""
+        listed = ", ".join(shown(x) for x in scenarios[:5]) + (" ..." if len(scenarios) > 5 else "")
+        names = f" ({listed})" if scenarios else ""
         problems.append(
-            f"{display}: the network has stochastic scenarios{shown}, which caspian-grid does "
+            f"{display}: the network has stochastic scenarios{names}, which caspian-grid does "
             "not model; solve one scenario at a time (PyPSA's n.get_scenario(name) extracts "
             "one)."
         )

@@ -4,7 +4,10 @@ PyPSA 1.4 is reproduced without importing it (see ``pypsa/network/io.py``):
 
 * Static tables are one row per component (index ``name``); PyPSA writes only the columns
   that differ from its defaults, and fills missing columns and NaN cells with its defaults on
-  import, so caspian-grid does the same when it reads a PyPSA file.
+  import. caspian-grid fills missing columns, and blank cells of a CSV file (which is how
+  PyPSA writes a NaN); a NaN number in a netCDF file, which PyPSA writes only where NaN is the
+  value, is kept for validation to name unless the attribute gives NaN a meaning (a ramp
+  limit). A NaN in a time series is always named (PyPSA keeps it there too).
 * Time series are stored by *position*: rows are numbered 0..N-1 (CSV: an unnamed first
   column; netCDF: the ``snapshots`` coordinate), and the labels live in the snapshot table
   (``snapshots.csv`` column ``snapshot``; netCDF variable ``snapshots_snapshot``) together with
@@ -90,6 +93,8 @@ class PyPSATables:
     files: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     attached: set[str] = field(default_factory=set)
+    fill_numbers: bool = True
+    """Fill missing numbers of static tables with defaults (CSV blanks); False for netCDF."""
 
     def result(self) -> ReadResult:
         """The network typed by the schema, with the files, problems and attached buses."""
@@ -116,7 +121,7 @@ def to_network(tables: PyPSATables) -> Network:
     for list_name, frame in tables.static.items():
         schema = COMPONENTS[LIST_NAMES[list_name]]
         keep = [c for c in frame.columns if not _dropped(schema, str(c))]
-        filled = fill_missing(frame[keep], schema)
+        filled = fill_missing(frame[keep], schema, numbers=tables.fill_numbers)
         n.static[schema.name] = typed_static(filled, schema)
     for list_name, tables_t in tables.series.items():
         schema = COMPONENTS[LIST_NAMES[list_name]]

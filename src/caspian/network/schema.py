@@ -23,6 +23,18 @@ from typing import Literal
 
 DType = Literal["float", "bool", "str", "int"]
 
+HIGHS_INFINITY = 1e20
+"""HiGHS takes a bound or cost of this magnitude or more as infinite (its ``infinite_bound``
+and ``infinite_cost``)."""
+
+LARGEST_VALUE = 1e15
+"""Largest magnitude of a finite attribute value (MW, MWh, EUR, per unit, hours...): HiGHS's
+``large_matrix_value`` (a model with a larger coefficient is refused), far beyond any power
+system, and small enough that a value times a snapshot weighting stays below
+[`HIGHS_INFINITY`][caspian.network.schema.HIGHS_INFINITY]. Validation refuses larger ones, and
+infinite ones except where infinity means no limit (``p_nom_max``, ``s_nom_max``,
+``e_nom_max``)."""
+
 
 @dataclass(frozen=True)
 class Attribute:
@@ -53,6 +65,12 @@ class Attribute:
         largest accepted value, inclusive (floats only).
     nan_ok
         True if NaN is a meaningful value (e.g. ``ramp_limit_up``: NaN means no limit).
+    inf_ok
+        True if ``inf`` is a meaningful value (``p_nom_max``: no upper limit); otherwise every
+        value must be finite.
+    largest
+        largest magnitude of a finite value, inclusive (floats only); default
+        [`LARGEST_VALUE`][caspian.network.schema.LARGEST_VALUE].
     """
 
     name: str
@@ -66,6 +84,8 @@ class Attribute:
     minimum: float = -math.inf
     maximum: float = math.inf
     nan_ok: bool = False
+    inf_ok: bool = False
+    largest: float = LARGEST_VALUE
 
 
 @dataclass(frozen=True)
@@ -139,8 +159,9 @@ def _capacity(prefix: str, unit: str, what: str) -> tuple[Attribute, ...]:
             "float",
             unit,
             INF,
-            description=f"Upper limit on {prefix} when extendable.",
+            description=f"Upper limit on {prefix} when extendable (inf: no limit).",
             minimum=0.0,
+            inf_ok=True,
         ),
     )
 
@@ -169,7 +190,14 @@ BUS = ComponentSchema(
     list_name="buses",
     description="A node where power is balanced in every snapshot.",
     attributes=(
-        Attribute("v_nom", "float", "kV", 1.0, description="Nominal voltage.", minimum=0.0),
+        Attribute(
+            "v_nom",
+            "float",
+            "kV",
+            1.0,
+            description="Nominal voltage (> 0 at the ends of lines).",
+            minimum=0.0,
+        ),
         Attribute("carrier", "str", "", "AC", description="Energy carrier (AC or DC)."),
         Attribute("x", "float", "", 0.0, description="Position, e.g. longitude."),
         Attribute("y", "float", "", 0.0, description="Position, e.g. latitude."),
@@ -720,6 +748,10 @@ but are refused rather than silently dropped)."""
 
 SNAPSHOT_WEIGHTINGS = ("objective", "stores", "generators")
 """Columns of the snapshot weightings table, in hours."""
+
+LARGEST_WEIGHTING = 1e6
+"""Largest snapshot weighting, h (a snapshot standing for over a century); weightings must be
+finite and positive."""
 
 SUPPORTED_GLOBAL_TYPES = ("primary_energy",)
 SUPPORTED_CARRIER_ATTRIBUTES = ("co2_emissions",)

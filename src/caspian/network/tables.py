@@ -206,13 +206,21 @@ def typed_static(frame: pd.DataFrame, schema: ComponentSchema) -> pd.DataFrame:
     return out.set_axis(index, axis=0)
 
 
-def fill_missing(frame: pd.DataFrame, schema: ComponentSchema) -> pd.DataFrame:
+def fill_missing(
+    frame: pd.DataFrame, schema: ComponentSchema, *, numbers: bool = True
+) -> pd.DataFrame:
     """Replace missing (NaN or blank) values by defaults, as PyPSA does on import.
 
-    Only schema and refused attributes are filled.
+    Only schema and refused attributes are filled; with ``numbers=False`` the numeric schema
+    attributes are left as they are, so that validation names a NaN where a number is
+    required (a PyPSA netCDF file holds every value, and NaN only where it means something).
     """
     frame = frame.copy()
     defaults = {**schema.defaults, **schema.refused}
+    if not numbers:
+        for attr in schema.attributes:
+            if attr.dtype in ("float", "int"):
+                defaults.pop(attr.name, None)
     for column in frame.columns:
         if column not in defaults or frame[column].dtype.kind in "biu":
             continue
@@ -269,8 +277,10 @@ def parse_labels(values: pd.Series | pd.Index, kind: str, timezone: str | None) 
         return index.rename("snapshot")
     if kind in ("int", "float"):
         array, bad = numeric(pd.Series(values, dtype=object))
-        if bad.any() or np.isnan(array).any():
+        if bad.any() or not np.isfinite(array).all():
             raise ValueError(f"{kind} snapshot labels expected")
+        if kind == "int" and (np.abs(array) >= 2.0**63).any():
+            raise ValueError("int snapshot labels expected (beyond the 64-bit integers)")
         typed = array.astype(np.int64) if kind == "int" else array
         if kind == "int" and not (typed == array).all():
             raise ValueError("int snapshot labels expected")

@@ -22,6 +22,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from caspian.exceptions import shown
 from caspian.network.tables import numeric
 
 TRANSFORMER_AS_LINE = (
@@ -83,7 +84,7 @@ def attached_buses(cname: str, frame: pd.DataFrame) -> set[str]:
 
 def _names(names: pd.Index) -> str:
     """``'a', 'b', 'c' ...``: the first three names, quoted."""
-    return ", ".join(repr(str(x)) for x in names[:3]) + (" ..." if len(names) > 3 else "")
+    return ", ".join(shown(str(x)) for x in names[:3]) + (" ..." if len(names) > 3 else "")
 
 
 def _column(frame: pd.DataFrame, name: str, default: float) -> np.ndarray:
@@ -115,7 +116,7 @@ def _example(frame: pd.DataFrame, buses: pd.DataFrame | None) -> str:
         factor = f" * {tap[i]:g}" if tap[i] != 1 else ""
         ohm = x[i] * tap[i] * v**2 / s_nom[i]
         return (
-            f" (e.g. {str(name)!r} with bus0 {bus0[i]!r} at {v:g} kV: x = {x[i]:g}{factor} "
-            f"* {v:g}^2 / {s_nom[i]:g} = {ohm:.6g} Ohm)"
+            f" (e.g. {shown(str(name))} with bus0 {shown(bus0[i])} at {v:g} kV: "
+            f"x = {x[i]:g}{factor} * {v:g}^2 / {s_nom[i]:g} = {ohm:.6g} Ohm)"
         )
     return ""

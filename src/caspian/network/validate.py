@@ -28,6 +28,7 @@ from caspian.network.network import Network, did_you_mean
 from caspian.network.pypsa_attrs import EXTRA_PORT, EXTRA_SERIES, feature
 from caspian.network.schema import (
     COMPONENTS,
+    LARGEST_WEIGHTING,
     SENSES,
     SNAPSHOT_WEIGHTINGS,
     SUPPORTED_CARRIER_ATTRIBUTES,
@@ -104,15 +105,16 @@ def _snapshots(ctx: Context) -> None:
             ctx.add(f"{where}the snapshot weighting '{column}' is missing; add it (hours).")
             continue
         values, bad = numeric(weightings[column])
-        problem = bad | np.isnan(values) | (values <= 0)
+        with np.errstate(invalid="ignore"):
+            problem = bad | ~np.isfinite(values) | (values <= 0) | (values > LARGEST_WEIGHTING)
         if problem.any():
             i = int(np.argmax(problem))
             shown = weightings[column].iloc[i] if bad[i] else values[i]
             ctx.add(
                 f"{where}snapshot weighting '{column}' = {fmt(shown)} at snapshot "
-                f"{label(n.snapshots[i])} is not a positive number ({int(problem.sum())} "
-                "snapshot(s) in total); weightings are the hours a snapshot stands for "
-                "and must be > 0."
+                f"{label(n.snapshots[i])} is not a positive number of hours up to "
+                f"{_number(LARGEST_WEIGHTING)} ({int(problem.sum())} snapshot(s) in total); "
+                "weightings are the hours a snapshot stands for and must be > 0 and finite."
             )
 
 
@@ -187,18 +189,55 @@ def _attribute(ctx: Context, schema: ComponentSchema, attr: Attribute, values: p
     unit = f" ({attr.unit})" if attr.unit else ""
     if bad.any():
         report(bad, values, "is not a number", f"give a number{unit}")
-    missing = np.isnan(numbers) & ~bad
-    if missing.any() and not attr.nan_ok:
-        fix = f"give a number{unit} (the default is {fmt(attr.default)})"
-        report(missing, numbers, "is missing", fix)
+    for mask, what, fix in value_problems(attr, numbers, bad):
+        report(mask, numbers, what, fix)
+
+
+def value_problems(
+    attr: Attribute, numbers: np.ndarray, bad: np.ndarray, *, per_snapshot: bool = False
+) -> list[tuple[np.ndarray, str, str]]:
+    """The cells of ``numbers`` (values of ``attr``; ``bad`` marks text that is no number)
+    that ``attr`` does not accept, as (mask, what is wrong, how to fix it), one per rule:
+    missing (NaN) unless ``nan_ok``, infinite unless ``inf_ok``, beyond ``attr.largest`` in
+    magnitude, below ``attr.minimum`` or above ``attr.maximum``."""
+    unit = f" ({attr.unit})" if attr.unit else ""
+    low, high = max(attr.minimum, -attr.largest), min(attr.maximum, attr.largest)
+    allowed = f"between {_number(low)} and {_number(high)}{unit}"
+    out: list[tuple[np.ndarray, str, str]] = []
+    nan = np.isnan(numbers) & ~bad
+    if nan.any() and not attr.nan_ok:
+        where = " for every snapshot" if per_snapshot else ""
+        default = "" if per_snapshot else f" (the default is {fmt(attr.default)})"
+        out.append((nan, "is missing", f"give a number {allowed}{where}{default}"))
+    infinite = np.isinf(numbers)
+    if infinite.any() and not attr.inf_ok:
+        fix = f"give a finite number {allowed}"
+        if attr.nan_ok:
+            fix += "; leave it empty (NaN) for no limit"
+        out.append((infinite, "is infinite", fix))
+    finite = np.isfinite(numbers)
     with np.errstate(invalid="ignore"):
-        below, above = numbers < attr.minimum, numbers > attr.maximum
+        huge = finite & (np.abs(numbers) > attr.largest)
+    if huge.any():
+        fix = f"use a value {allowed}" + (", or inf for no limit" if attr.inf_ok else "")
+        what = f"is beyond ±{_number(attr.largest)}, the largest magnitude passed to HiGHS"
+        out.append((huge, what, fix))
+    checked = finite & ~huge if not attr.inf_ok else ~np.isnan(numbers) & ~huge
+    with np.errstate(invalid="ignore"):
+        below = checked & (numbers < attr.minimum)
+        above = checked & (numbers > attr.maximum)
     if below.any():
         fix = f"use a value >= {fmt(attr.minimum)}{unit}"
-        report(below, numbers, f"is below the minimum {fmt(attr.minimum)}", fix)
+        out.append((below, f"is below the minimum {fmt(attr.minimum)}", fix))
     if above.any():
         fix = f"use a value <= {fmt(attr.maximum)}{unit}"
-        report(above, numbers, f"is above the maximum {fmt(attr.maximum)}", fix)
+        out.append((above, f"is above the maximum {fmt(attr.maximum)}", fix))
+    return out
+
+
+def _number(value: float) -> str:
+    """A bound as messages show it: ``0``, ``1``, ``1e+15``."""
+    return f"{value:g}"
 
 
 def _bus_reference(
@@ -369,25 +408,19 @@ def _series_values(
 
     def report(mask: np.ndarray, what: str, fix: str, raw: bool = False) -> None:
         ctx.bad.add((cname, attr.name))
-        row, col = (int(x) for x in np.argwhere(mask)[0])
+        cells = np.argwhere(mask)
+        row, col = (int(x) for x in cells[0])
         value = table.iat[row, col] if raw else numbers[row, col]
+        also = [f"{fmt(table.columns[c])} at {label(table.index[r])}" for r, c in cells[1:4]]
+        more = f" and {len(cells) - 4} more" if len(cells) > 4 else ""
+        others_text = f"; also {', '.join(also)}{more}" if also else ""
         ctx.add(
             f"{prefix} = {fmt(value)} for {fmt(table.columns[col])} at snapshot "
-            f"{label(table.index[row])} {what} ({int(mask.sum())} value(s) in total); {fix}."
+            f"{label(table.index[row])} {what} ({len(cells)} value(s) in total{others_text}); "
+            f"{fix}."
         )
 
     if bad.any():
         report(bad, "is not a number", f"give numbers{unit}", raw=True)
-    missing = np.isnan(numbers) & ~bad
-    if missing.any() and not attr.nan_ok:
-        report(missing, "is missing", f"give a number{unit} for every snapshot")
-    with np.errstate(invalid="ignore"):
-        below, above = numbers < attr.minimum, numbers > attr.maximum
-    if below.any():
-        report(
-            below, f"is below the minimum {fmt(attr.minimum)}", f"use values >= {fmt(attr.minimum)}"
-        )
-    if above.any():
-        report(
-            above, f"is above the maximum {fmt(attr.maximum)}", f"use values <= {fmt(attr.maximum)}"
-        )
+    for mask, what, fix in value_problems(attr, numbers, bad, per_snapshot=True):
+        report(mask, what, fix)

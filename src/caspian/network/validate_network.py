@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from caspian.exceptions import shown
 from caspian.network.network import Network
 from caspian.network.pypsa_attrs import EXTRA_PORT, feature
 from caspian.network.schema import COMPONENTS, ComponentSchema
@@ -57,21 +58,22 @@ class Context:
 
 
 def fmt(value: Any) -> str:
-    """A value as a message shows it: text quoted, numbers as Python writes floats."""
+    """A value as a message shows it: text quoted, numbers as Python writes floats; at most
+    [`SHOWN_CHARS`][caspian.exceptions.SHOWN_CHARS] characters."""
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (int, np.integer)):
-        return str(int(value))
+        return shown(int(value))
     if isinstance(value, (float, np.floating)):
         return repr(float(value))
     if isinstance(value, str):
-        return repr(value)
-    return repr(str(value))
+        return shown(value)
+    return shown(str(value))
 
 
 def label(snapshot: Any) -> str:
-    """A snapshot label, quoted."""
-    return repr(str(snapshot))
+    """A snapshot label, quoted (at most ``SHOWN_CHARS`` characters)."""
+    return shown(str(snapshot))
 
 
 def others(names: Sequence[Any] | pd.Index) -> str:
@@ -79,9 +81,9 @@ def others(names: Sequence[Any] | pd.Index) -> str:
     rest = [str(x) for x in list(names)[1:]]
     if not rest:
         return ""
-    shown = ", ".join(repr(x) for x in rest[:3])
+    listed = ", ".join(shown(x) for x in rest[:3])
     more = f" and {len(rest) - 3} more" if len(rest) > 3 else ""
-    return f" (also on {shown}{more})"
+    return f" (also on {listed}{more})"
 
 
 def refused_message(
@@ -122,6 +124,7 @@ def check_network(ctx: Context) -> None:
     _capacity_ranges(ctx)
     _per_unit_ranges(ctx)
     _lines(ctx)
+    _emission_efficiency(ctx)
     _supply(ctx)
 
 
@@ -177,6 +180,17 @@ def _lines(ctx: Context) -> None:
         return
     if not ctx.usable("Bus", "carrier"):
         return
+    if ctx.usable("Bus", "v_nom") and len(lines) >= 2:
+        v_nom = lines["bus0"].map(buses["v_nom"]).to_numpy(float)
+        zero = ~(v_nom > 0)
+        if zero.any():
+            i = int(np.argmax(zero))
+            bus = lines["bus0"].iloc[i]
+            ctx.add(
+                f"{ctx.where('Bus')}Bus.v_nom = {fmt(v_nom[i])} on {fmt(bus)}, bus0 of line "
+                f"{fmt(lines.index[i])}{others(lines.index[zero])}: Kirchhoff's voltage law "
+                "divides the line's impedance by v_nom squared; give v_nom > 0 (kV)."
+            )
     carrier = buses["carrier"]
     c0, c1 = lines["bus0"].map(carrier), lines["bus1"].map(carrier)
     mixed = (c0 != c1).to_numpy()
@@ -205,6 +219,26 @@ def _lines(ctx: Context) -> None:
                 f"{what} {attr} (Ohm) to share flows by Kirchhoff's laws; give {attr} > 0, "
                 "or model the connection as a Link."
             )
+
+
+def _emission_efficiency(ctx: Context) -> None:
+    """With a CO2 cap, a generator's emissions are ``co2_emissions / efficiency`` per MWh, so
+    every generator needs ``efficiency > 0`` (PyPSA divides the same way)."""
+    n = ctx.n
+    gens = n.static["Generator"]
+    if not len(n.static["GlobalConstraint"]) or not len(gens):
+        return
+    if not ctx.usable("Generator", "efficiency"):
+        return
+    efficiency = gens["efficiency"].to_numpy(float)
+    zero = ~(efficiency > 0)
+    if zero.any():
+        i = int(np.argmax(zero))
+        ctx.add(
+            f"{ctx.where('Generator')}Generator.efficiency = {fmt(efficiency[i])} on "
+            f"{fmt(gens.index[i])}{others(gens.index[zero])}: with a CO2 constraint, emissions "
+            "are co2_emissions / efficiency per MWh; give efficiency > 0 (per unit)."
+        )
 
 
 def _supply(ctx: Context) -> None:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from caspian.exceptions import InputError, SolverError
 from caspian.network.network import Network
+from caspian.network.schema import HIGHS_INFINITY, LARGEST_VALUE
 from caspian.network.validate import validate
 from caspian.optimize.assembly import LinearProgram
 from caspian.optimize.balance import define_kirchhoff_voltage_law, define_nodal_balance
@@ -35,6 +38,9 @@ from caspian.optimize.storage import (
     define_storage_unit_energy_balance,
     define_store_energy_balance,
 )
+
+SHOWN_PROBLEMS = 3
+"""How many entries of each kind a refusal of the program names before counting the rest."""
 
 
 @dataclass
@@ -95,14 +101,13 @@ class LinearModel:
         for key, value in options.highs_options().items():
             status = h.setOptionValue(key, value)
             if status != highspy.HighsStatus.kOk:
-                from caspian.exceptions import InputError
-
                 raise InputError(
                     f"HiGHS refused option {key}={value!r}.",
                     component="SolverOptions",
                     attribute=key,
                     hint="Check the option name and value against the HiGHS documentation.",
                 )
+        refuse_bad_program(self.lp)
         for attempt in range(2):
             scaled = scale_program(self.lp) if options.scaling else None
             status = _pass_model(h, self.lp if scaled is None else scaled.lp)
@@ -111,7 +116,68 @@ class LinearModel:
             if attempt == 0:
                 # HiGHS refuses repeated entries in a column; sum them and pass the model again.
                 self.lp.merge_duplicates()
-        raise RuntimeError("HiGHS rejected the model (passModel returned an error)")
+        problems = program_problems(scaled.lp) if scaled is not None else []
+        found = f"; after scaling: {'; '.join(problems)}" if problems else ""
+        raise SolverError(
+            f"HiGHS rejected the model (passModel returned an error){found}. Nothing was "
+            "solved; every value of the network is within HiGHS's limits, so please report "
+            "the network.",
+            status="rejected",
+        )
+
+
+def program_problems(lp: LinearProgram, shown: int = SHOWN_PROBLEMS) -> list[str]:
+    """What HiGHS would reject or misread in ``lp``, as lines naming the row or column.
+
+    HiGHS refuses NaN anywhere, a matrix entry over ``LARGEST_VALUE`` (its
+    ``large_matrix_value``), a lower bound of +inf or an upper bound of -inf; it takes a cost
+    or bound of magnitude ``HIGHS_INFINITY`` or more as infinite. The first ``shown`` of each
+    kind are named, then counted.
+    """
+    problems: list[str] = []
+
+    def name(what: str, mask: np.ndarray, values: np.ndarray, label: Any) -> None:
+        where = np.flatnonzero(mask)
+        if not len(where):
+            return
+        listed = ", ".join(f"{label(int(i))} = {float(values[i])!r}" for i in where[:shown])
+        more = f" and {len(where) - shown} more" if len(where) > shown else ""
+        problems.append(f"{what}: {listed}{more}")
+
+    big, largest = f"{HIGHS_INFINITY:g}", f"{LARGEST_VALUE:g}"
+    with np.errstate(invalid="ignore"):
+        too_big = ~(np.abs(lp.cost) < HIGHS_INFINITY)
+        name(f"costs not finite or beyond ±{big}", too_big, lp.cost, lp.col_label)
+        for what, values, label, wrong in (
+            (f"lower bounds of {big} or more", lp.col_lower, lp.col_label, lp.col_lower),
+            (f"upper bounds of -{big} or less", lp.col_upper, lp.col_label, -lp.col_upper),
+            (f"lower bounds of {big} or more", lp.row_lower, lp.row_label, lp.row_lower),
+            (f"upper bounds of -{big} or less", lp.row_upper, lp.row_label, -lp.row_upper),
+        ):
+            name(f"{what} (or NaN)", np.isnan(values) | (wrong >= HIGHS_INFINITY), values, label)
+        data = lp.matrix.data
+        bad = ~(np.abs(data) <= LARGEST_VALUE)
+        if bad.any():
+            cols = np.repeat(np.arange(lp.matrix.shape[1]), np.diff(lp.matrix.indptr))
+
+            def entry(k: int) -> str:
+                return f"{lp.row_label(int(lp.matrix.indices[k]))} x {lp.col_label(int(cols[k]))}"
+
+            name(f"coefficients not finite or beyond ±{largest}", bad, data, entry)
+    return problems
+
+
+def refuse_bad_program(lp: LinearProgram) -> None:
+    """Raise an InputError naming what HiGHS would reject in ``lp`` (validation lets no such
+    value through alone; this catches products, e.g. a cost times a snapshot weighting)."""
+    problems = program_problems(lp)
+    if problems:
+        raise InputError(
+            "the model cannot be handed to HiGHS: " + "; ".join(problems) + ".",
+            hint="Each entry names a variable or constraint (component, name, snapshot); check "
+            "the attributes behind it, such as costs times snapshot weightings, for values "
+            f"beyond {HIGHS_INFINITY:g}, the magnitude HiGHS takes as infinite.",
+        )
 
 
 def _pass_model(h: highspy.Highs, lp: LinearProgram) -> highspy.HighsStatus:
@@ -190,4 +256,22 @@ def build_model(
     define_co2_constraints(ctx)
 
     lp = ctx.builder.finish()
+    if not lp.n_variables:
+        raise InputError(_nothing_to_optimise(n), hint=_EMPTY_HINT)
     return LinearModel(network=n, lp=lp, build_seconds=time.perf_counter() - start, periods=periods)
+
+
+_EMPTY_HINT = (
+    "Add generators, lines, links, storage units or stores at the buses; the optimisation "
+    "decides their dispatch and capacity."
+)
+
+
+def _nothing_to_optimise(n: Network) -> str:
+    buses = len(n.static["Bus"])
+    if not buses:
+        return "the network is empty: it has no buses, so there is nothing to optimise; add buses."
+    return (
+        f"the network has {buses} bus{'es' if buses != 1 else ''} but no generator, line, "
+        "link, storage unit or store, so there is nothing to optimise."
+    )

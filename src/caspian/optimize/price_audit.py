@@ -292,7 +292,7 @@ def _asset_economics(
             revenue = _revenue_at_prices(n, result, component, names, prices, w)
         if component == "Generator":
             rate = sub["carrier"].map(rates).fillna(0.0).to_numpy(float)
-            rate = rate / sub["efficiency"].to_numpy(float)
+            rate = _per_output(rate, sub["efficiency"].to_numpy(float))
             p = result.series("Generator", "p")[names].to_numpy()
             co2 = co2_price * (w_gen * rate * p).sum(axis=0)
         elif component in STORAGE_START:
@@ -323,6 +323,11 @@ def _asset_economics(
             columns=["capacity", "interior", "revenue", "running", "co2", "capital", "profit"]
         )
     return pd.concat(frames)
+
+
+def _per_output(rate: np.ndarray, efficiency: np.ndarray) -> np.ndarray:
+    """t CO2 per MWh of output, ``rate / efficiency``; 0 where the carrier emits nothing."""
+    return np.divide(rate, efficiency, out=np.zeros_like(rate), where=rate != 0)
 
 
 def _revenue_at_prices(
@@ -456,7 +461,7 @@ def _unbuilt_violations(
         if component == "Generator":
             simple &= (p_min <= 0).all(axis=0) & (static["sign"].to_numpy(float) > 0)
             rate = static["carrier"].map(n.static["Carrier"]["co2_emissions"]).fillna(0.0)
-            rate = rate.to_numpy(float) / static["efficiency"].to_numpy(float)
+            rate = _per_output(rate.to_numpy(float), static["efficiency"].to_numpy(float))
             margin = w * (prices[static["bus"].to_numpy()].to_numpy() - mc)
             margin = margin - result.co2_price * w_gen * rate
             value = (np.maximum(margin, 0.0) * np.maximum(p_max, 0.0)).sum(axis=0)
