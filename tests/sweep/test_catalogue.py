@@ -445,3 +445,12 @@ def test_a_lock_held_too_long_is_a_clear_error(path: Path) -> None:
     message = str(info.value)
     assert message.startswith(f"{path}: the catalogue stayed locked by another process for 0.1 s.")
     assert "close the program that keeps the file open" in message
+
+
+def test_sweeps_lists_the_sweeps_with_runs(tmp_path: Path) -> None:
+    cat = Catalogue(tmp_path / CATALOGUE_FILENAME)
+    assert cat.sweeps() == []
+    cat.record(make_record("c0001"))
+    cat.record(replace(make_record("c0002"), sweep="gas-price"))
+    cat.record(make_record("c0003"))
+    assert cat.sweeps() == ["base", "gas-price"]

@@ -129,17 +129,110 @@ def test_worker_killed_mid_sweep_loses_nothing(cluster: DaskCluster, tmp_path: P
 def test_failing_case_is_recorded_and_the_sweep_goes_on(
     cluster: DaskCluster, tmp_path: Path
 ) -> None:
-    spec = small_sweep("fail-test", growth=[1.0, 60.0])  # 60x the growth: an impossible load
+    spec = small_sweep("fail-test", growth=[1.0, 10.0])  # 10x the growth: an impossible load
     outcome = run_sweep(spec, tmp_path / "out", scheduler=cluster.address, settings=FAST)
     status = {r.params["demand.growth_multiplier"]: r for r in outcome.recorded}
     assert status[1.0].status == "done"
-    assert status[60.0].status == "failed"
-    assert "InputError: nodes.annual_twh: load factor" in (status[60.0].error or "")
+    assert status[10.0].status == "failed"
+    assert "InputError: nodes.annual_twh: load factor" in (status[10.0].error or "")
     # A retry runs only the failed case again.
     again = run_sweep(
         spec, tmp_path / "out", scheduler=cluster.address, settings=FAST, retry_failed=True
     )
-    assert [r.case_id for r in again.recorded] == [status[60.0].case_id]
+    assert [r.case_id for r in again.recorded] == [status[10.0].case_id]
+
+
+def test_a_case_invalid_only_with_its_values_together_is_recorded_and_the_rest_run(
+    cluster: DaskCluster, tmp_path: Path
+) -> None:
+    spec = SweepSpec.model_validate(
+        {
+            "name": "combo-test",
+            "resolution": {"hours": 168},
+            "grid": {"caspian.extendable": [False], "caspian.p_nom_mw": [1000, 8000]},
+        }
+    )
+    outcome = run_sweep(spec, tmp_path / "out", scheduler=cluster.address, settings=FAST)
+    runs = Catalogue(tmp_path / "out" / CATALOGUE_FILE).runs(sweep="combo-test")
+    status = dict(zip(runs["case_id"], runs["status"], strict=True))
+    assert status == {"c0000": "done", "c0001": "failed"}
+    (failed,) = [r for r in outcome.recorded if r.status == "failed"]
+    assert failed.error == (
+        "InputError: the case is not a valid scenario: caspian.p_nom_mw (8000) is above "
+        "caspian.p_nom_max_mw (7000); lower the one or raise the other"
+    )
+    assert failed.scenario["caspian"]["p_nom_mw"] == 8000
+    # Known as failed: skipped on the next run, not run again.
+    again = run_sweep(spec, tmp_path / "out", scheduler=cluster.address, settings=FAST)
+    assert again.recorded == [] and sorted(again.skipped) == ["c0000", "c0001"]
+
+
+def test_a_sweep_with_an_infinite_value_stops_before_any_case_or_catalogue(
+    tmp_path: Path,
+) -> None:
+    from caspian.exceptions import InputError
+
+    spec = SweepSpec.model_validate(
+        {"name": "inf-test", "grid": {"caspian.p_nom_mw": [1500, float("inf")]}}
+    )
+    with pytest.raises(InputError, match=r"grid\.caspian\.p_nom_mw\[1\] = inf: must be a finite"):
+        run_sweep(spec, tmp_path / "out", settings=FAST)
+    assert not (tmp_path / "out").exists()
+
+
+# --- records the catalogue can store -------------------------------------------------------
+
+
+def test_records_with_values_that_are_not_finite_are_stored(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from caspian.sweep.runner import _record_fields
+
+    fields = _record_fields(
+        "a" * 64,
+        "s",
+        "c0000",
+        {"caspian.p_nom_mw": float("inf"), "x": [float("nan"), (1, 2)]},
+        {"caspian": {"p_nom_mw": float("-inf")}},
+        status="done",
+        error=None,
+        started_at=datetime.now(UTC),
+        headlines={"objective_eur": float("nan"), "bcr": float("inf"), "npv_eur": 5.0},
+    )
+    catalogue = Catalogue(tmp_path / CATALOGUE_FILE)
+    assert catalogue.record(RunRecord(**fields))
+    stored = catalogue.get("s/c0000")
+    assert stored["params"] == {"caspian.p_nom_mw": "inf", "x": ["nan", [1, 2]]}
+    assert stored["scenario"] == {"caspian": {"p_nom_mw": "-inf"}}
+    assert stored["headlines"]["bcr"] is None and stored["headlines"]["npv_eur"] == 5.0
+
+
+def test_a_record_the_catalogue_refuses_becomes_a_failed_record(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from caspian.exceptions import InputError
+    from caspian.sweep.runner import _record_fields, _store
+
+    class Refusing(Catalogue):
+        calls = 0
+
+        def record(self, rec: RunRecord) -> bool:
+            self.calls += 1
+            if self.calls == 1:
+                raise InputError("cannot be stored as JSON: some reason.", attribute="params")
+            return super().record(rec)
+
+    catalogue = Refusing(tmp_path / CATALOGUE_FILE)
+    fields = _record_fields(
+        "b" * 64, "s", "c0001", {"k": 1}, {}, status="done", error=None,
+        started_at=datetime.now(UTC), headlines={"npv_eur": 1.0},
+    )  # fmt: skip
+    record = _store(catalogue, fields)
+    assert record.status == "failed"
+    assert (record.error or "").startswith(
+        "InputError: the result could not be stored: params: cannot be stored as JSON"
+    )
+    assert catalogue.runs()["status"].tolist() == ["failed"]
 
 
 def test_interrupted_driver_resumes(cluster: DaskCluster, tmp_path: Path) -> None:

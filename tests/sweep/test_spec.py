@@ -294,7 +294,8 @@ def test_misspelt_parameter_path_gets_did_you_mean(tmp_path: Path) -> None:
         ),
         (
             {"dist": "uniform", "low": 2, "high": 1},
-            "sample.parameters.prices.gas_multiplier: high (1.0) must be above low (2.0).",
+            "sample.parameters.prices.gas_multiplier = {'dist': 'uniform', 'low': 2, 'high': 1}: "
+            "high (1.0) must be above low (2.0).",
         ),
         (
             {"dist": "uniform", "low": 1, "hihg": 2},
@@ -302,13 +303,17 @@ def test_misspelt_parameter_path_gets_did_you_mean(tmp_path: Path) -> None:
         ),
         (
             {"dist": "normal", "mean": 1, "sd": -0.1},
-            "sample.parameters.prices.gas_multiplier.sd = -0.1: Input should be greater than 0",
+            "sample.parameters.prices.gas_multiplier.sd = -0.1: must be above 0",
         ),
         (
             {"dist": "choice", "values": [1, 2], "weights": [1]},
             "has 2 values but 1 weights",
         ),
-        ({"low": 1, "high": 2}, "sample.parameters.prices.gas_multiplier = {'low': 1, 'high': 2}"),
+        (
+            {"low": 1, "high": 2},
+            "sample.parameters.prices.gas_multiplier = {'low': 1, 'high': 2}: needs 'dist', one "
+            "of: choice, integers, normal, triangular, uniform.",
+        ),
     ],
 )
 def test_bad_distribution_is_named(tmp_path: Path, dist: dict[str, Any], expected: str) -> None:
@@ -329,15 +334,48 @@ def test_parameter_in_grid_and_sample(tmp_path: Path) -> None:
     assert "in both grid and sample.parameters: weather_seed." in message
 
 
-def test_case_failing_scenario_validation_names_case_and_value(tmp_path: Path) -> None:
-    content = {"name": "x", "grid": {"prices.gas_multiplier": [1.0, -0.5], "weather_seed": [1, 2]}}
+def test_values_outside_the_scenario_ranges_are_all_listed_before_any_case(
+    tmp_path: Path,
+) -> None:
+    content = {
+        "name": "x",
+        "grid": {"prices.gas_multiplier": [1.0, -0.5, 0.0], "weather_seed": [1, 2]},
+        "sample": {
+            "n": 2,
+            "parameters": {"demand.growth_multiplier": {"dist": "uniform", "low": 0.5, "high": 20}},
+        },
+    }
     message = error_of(tmp_path, content)
-    assert "2 of 4 cases are not valid scenarios" in message
+    assert "3 values outside the scenario's ranges:" in message
+    assert "grid.prices.gas_multiplier[1] = -0.5: must be between 0 (excluded) and 100" in message
+    assert "grid.prices.gas_multiplier[2] = 0.0: must be between 0 (excluded) and 100" in message
     assert (
-        "c0002 (prices.gas_multiplier=-0.5, weather_seed=1): prices.gas_multiplier = -0.5: "
-        "Input should be greater than 0" in message
+        "sample.parameters.demand.growth_multiplier: a uniform from 0.5 to 20.0 draws values "
+        "outside the range of demand.growth_multiplier, which must be between 0 (excluded) and "
+        "10; give low and high within that range." in message
     )
-    assert "c0003 (prices.gas_multiplier=-0.5, weather_seed=2)" in message
+
+
+def test_cases_invalid_only_together_carry_their_error(tmp_path: Path) -> None:
+    content = {
+        "name": "x",
+        "grid": {"caspian.extendable": [False], "caspian.p_nom_mw": [1000, 8000]},
+    }
+    valid, invalid = expand(load_sweep(write(tmp_path, content)))
+    assert valid.scenario is not None and valid.error is None
+    assert invalid.scenario is None and invalid.raw is not None
+    assert invalid.error == (
+        "caspian.p_nom_mw (8000) is above caspian.p_nom_max_mw (7000); lower the one or raise "
+        "the other"
+    )
+    assert invalid.raw["caspian"]["p_nom_mw"] == 8000
+    # No case at all valid: refused as a whole, each case named with its values.
+    content["grid"]["caspian.p_nom_mw"] = [8000, 9000]
+    message = error_of(tmp_path, content)
+    assert "none of the 2 cases is a valid scenario" in message
+    assert "c0001 (caspian.extendable=False, caspian.p_nom_mw=9000): caspian.p_nom_mw (9000)" in (
+        message
+    )
 
 
 def test_bad_yaml_name_and_base_name_the_file(tmp_path: Path) -> None:
@@ -406,3 +444,75 @@ def test_input_hash_is_the_same_in_another_process() -> None:
             [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
         )
         assert out.stdout.strip() == here
+
+
+# --- size, names and values checked before any case is made ---------------------------------
+
+
+def load_error_of(tmp_path: Path, content: dict[str, Any]) -> str:
+    """The InputError of loading (not expanding) ``content``: with an absurd size, expanding
+    it would fill the memory of code that does not refuse it."""
+    with pytest.raises(InputError) as error:
+        load_sweep(write(tmp_path, content))
+    return str(error.value)
+
+
+def test_a_sample_of_a_billion_draws_is_refused_before_drawing(tmp_path: Path) -> None:
+    sample = {"n": 10**9, "parameters": {"weather_seed": {"dist": "choice", "values": [1, 2]}}}
+    message = load_error_of(tmp_path, {"name": "x", "sample": sample})
+    assert "sample.n = 1000000000: must be between 1 and 1000000" in message
+
+
+def test_a_grid_of_a_hundred_million_cases_is_refused_before_expanding(tmp_path: Path) -> None:
+    values = [round(0.5 + i / 100, 2) for i in range(100)]
+    grid = {
+        "prices.gas_multiplier": values,
+        "prices.coal_multiplier": values,
+        "prices.eu_price_multiplier": values,
+        "prices.market_price_multiplier": values,
+    }
+    message = load_error_of(tmp_path, {"name": "x", "grid": grid})
+    assert (
+        "the sweep has 100,000,000 cases (100 values of prices.gas_multiplier x 100 values of "
+        "prices.coal_multiplier x 100 values of prices.eu_price_multiplier x 100 values of "
+        "prices.market_price_multiplier), more than max_cases = 100,000. Use fewer grid values "
+        "or draws, or raise max_cases in the sweep file (at most 1,000,000)." in message
+    )
+
+
+def test_max_cases_caps_grid_points_times_draws_and_may_be_raised(tmp_path: Path) -> None:
+    sample = {"n": 3, "parameters": {"weather_seed": {"dist": "choice", "values": [1, 2]}}}
+    content = {"name": "x", "grid": {"year": [2030, 2035]}, "sample": sample, "max_cases": 5}
+    assert "the sweep has 6 cases" in load_error_of(tmp_path, content)
+    content["max_cases"] = 6
+    assert len(expand(load_sweep(write(tmp_path, content)))) == 6
+    content["max_cases"] = 10**7
+    assert "max_cases = 10000000: must be between 1 and 1000000" in load_error_of(tmp_path, content)
+
+
+def test_infinite_and_out_of_range_values_are_refused_before_any_case() -> None:
+    spec = SweepSpec.model_validate(
+        {"name": "x", "grid": {"caspian.p_nom_mw": [1500, float("inf")]}}
+    )
+    with pytest.raises(InputError) as error:
+        expand(spec)
+    message = str(error.value)
+    assert "1 value outside the scenario's ranges:" in message
+    assert "grid.caspian.p_nom_mw[1] = inf: must be a finite number between 0 and 100000" in (
+        message
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [("gas-price", True), ("Gas_Price.v2", True), ("../x", False), ("a/b", False),
+     (".hidden", False), ("x" * 80, True), ("x" * 81, False)],
+)  # fmt: skip
+def test_a_sweep_name_must_be_a_safe_file_name(tmp_path: Path, name: str, ok: bool) -> None:
+    content = {"name": name, "grid": {"weather_seed": [1]}}
+    if ok:
+        (case,) = expand(load_sweep(write(tmp_path, content)))
+        assert case.scenario is not None and case.scenario.name == f"{name}-c0000"
+    else:
+        message = error_of(tmp_path, content)
+        assert f"name = {name!r}: " in message

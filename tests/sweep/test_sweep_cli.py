@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,65 @@ def test_bad_sweep_file_is_input_error(tmp_path: Path, capsys: pytest.CaptureFix
     assert "prices.gas_multiplier" in err and "Traceback" not in err
     code, _, err = run(["runs", "--catalogue", str(tmp_path / "none.duckdb")], capsys)
     assert code == EXIT_INPUT
+
+
+def test_sweep_checks_its_output_folder_before_starting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import caspian.cli.sweep_cmd as sweep_cmd
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the sweep started before its arguments were checked")
+
+    monkeypatch.setattr(sweep_cmd, "run_sweep", refuse)
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text(SWEEP)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine")
+    code, _, err = run(["sweep", str(spec), "--out", str(notes), "--gap", "5"], capsys)
+    assert code == EXIT_INPUT and "Traceback" not in err
+    text = " ".join(err.split())
+    assert "2 problems" in text and "notes.txt is not a folder" in text and "--gap" in text
+
+
+def test_runs_checks_its_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from caspian.sweep.catalogue import Catalogue
+    from tests.sweep.test_catalogue import make_record
+
+    catalogue = tmp_path / "catalogue.duckdb"
+    Catalogue(catalogue).record(make_record())  # a run of the sweep 'base'
+    argv = ["runs", "--catalogue", str(catalogue)]
+    code, _, err = run([*argv, "--limit", "-1", "--status", "don", "--sweep", "bas"], capsys)
+    assert code == EXIT_INPUT
+    text = " ".join(err.split())
+    assert "3 problems" in text and "--limit: -1 is out of range" in text
+    assert "unknown status 'don'" in text and "Did you mean 'done'?" in text
+    assert "no sweep 'bas'" in text and "Did you mean 'base'?" in text
+    code, _, err = run([*argv, "--sql", "select 1", "--status", "done"], capsys)
+    assert code == EXIT_INPUT and "--status do not apply" in " ".join(err.split())
+
+
+def test_runs_lists_the_leftovers_of_killed_writers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from caspian import atomic
+    from tests.test_atomic import age, dead_pid
+
+    runs_folder = tmp_path / "runs"
+    runs_folder.mkdir()
+    stale = runs_folder / f".0a1b2c3d4e5f.tmp-{dead_pid()}-{atomic._HOST_TAG}-0a1b2c3d"
+    stale.mkdir()
+    age(stale, 3600)
+    busy = tmp_path / f".catalogue.duckdb.tmp-{os.getpid()}-{atomic._HOST_TAG}-0a1b2c3d"
+    busy.write_text("")
+    catalogue = tmp_path / "catalogue.duckdb"
+    code, printed, err = run(["runs", "--catalogue", str(catalogue), "--status", "stale"], capsys)
+    assert code == 0, err
+    text = " ".join(printed.split())
+    assert "2 leftover(s) of writers" in text and "1 stale" in text
+    assert "0a1b2c3d4e5f" in text and "catalogue.duckdb" in text  # what each was written for
+    assert "in use" in text and "gone" in text
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, printed, _ = run(["runs", "--catalogue", str(empty), "--status", "stale"], capsys)
+    assert code == 0 and "no leftovers of killed writers" in printed

@@ -290,6 +290,12 @@ class Catalogue:
             rows = con.execute("SELECT input_hash, status FROM runs").fetchall()
         return {input_hash: status for input_hash, status in rows}
 
+    def sweeps(self) -> list[str]:
+        """The names of the sweeps with runs in the catalogue, sorted."""
+        with self._connect(read_only=True) as con:
+            rows = con.execute("SELECT DISTINCT sweep FROM runs ORDER BY sweep").fetchall()
+        return [str(name) for (name,) in rows]
+
     def runs(self, sweep: str | None = None, status: str | None = None) -> pd.DataFrame:
         """All runs, optionally of one sweep and one status, ordered by sweep and case id.
 

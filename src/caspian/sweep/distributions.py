@@ -21,6 +21,7 @@ SampleMethod = Literal["lhs", "monte_carlo"]
 
 _Finite = Annotated[float, Field(allow_inf_nan=False)]
 _Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+_Weight = Annotated[float, Field(gt=0, le=1e12, allow_inf_nan=False)]
 
 
 def dist_tag(model: Any) -> Any:
@@ -128,7 +129,8 @@ class Integers(StrictModel):
 
 
 class Choice(StrictModel):
-    """One of ``values``, with probabilities proportional to ``weights`` (default: equal).
+    """One of ``values``, with probabilities proportional to ``weights`` (default: equal;
+    each above 0 and at most 1e12, so that their sum stays exact enough).
 
     The inverse CDF picks value $k$ where $W_{k-1} \\le u < W_k$, with $W$ the
     cumulative normalised weights, so a Latin hypercube is stratified over the values too.
@@ -136,7 +138,7 @@ class Choice(StrictModel):
 
     dist: Literal["choice"]
     values: list[JsonValue] = Field(min_length=1)
-    weights: list[_Positive] | None = None
+    weights: list[_Weight] | None = None
     draws: ClassVar[type] = object
 
     @model_validator(mode="after")

@@ -11,15 +11,22 @@ and a second run of the same sweep skips every case whose input hash is already 
 Fault tolerance comes from Dask: a task whose worker dies is re-run on another worker (up to
 the scheduler's ``allowed-failures``); a case that fails in Python (infeasible, bad input, time
 limit) is caught inside the task and recorded as ``failed`` with its error, and the sweep goes on.
+A case whose values do not make a valid scenario together (see
+[`expand`][caspian.sweep.spec.expand]) is recorded as ``failed`` without running. Every record
+is made storable before it reaches the catalogue: a value that is not a finite number is stored
+as text (``"inf"``) in the parameters and scenario, and as missing (NULL) among the headlines;
+should the catalogue still refuse a record, the case is recorded as ``failed`` with the reason,
+and the sweep goes on.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,12 +35,15 @@ from typing import Any
 from caspian import __version__
 from caspian.corridor.scenario import Scenario
 from caspian.decompose import Method, method_from_name
-from caspian.decompose.dask_pool import local_cluster
+from caspian.decompose.dask_pool import dashboard_link, local_cluster
+from caspian.exceptions import InputError
 from caspian.sweep.catalogue import CATALOGUE_FILENAME, Catalogue, RunRecord
 from caspian.sweep.spec import SweepCase, SweepSpec, expand, input_hash
 
 CATALOGUE_FILE = CATALOGUE_FILENAME
 RUNS_FOLDER = "runs"
+MAX_ERROR_CHARS = 20_000
+"""Longest error message a record keeps (the start and the end of a longer one)."""
 
 
 @dataclass(frozen=True)
@@ -195,7 +205,7 @@ def _record_fields(
     sweep: str,
     case_id: str,
     params: dict[str, Any],
-    scenario: Scenario,
+    scenario: Scenario | Mapping[str, Any],
     *,
     status: str,
     error: str | None,
@@ -207,25 +217,63 @@ def _record_fields(
     headlines: dict[str, float | None] | None = None,
     results_path: str | None = None,
 ) -> dict[str, Any]:
-    """The fields of a :class:`RunRecord` for one case (a dict, so it pickles plainly)."""
+    """The fields of a :class:`RunRecord` for one case (a dict, so it pickles plainly), with
+    values the catalogue can store (see :func:`storable`)."""
+    values = scenario.model_dump(mode="json") if isinstance(scenario, Scenario) else scenario
     return {
         "input_hash": digest,
         "sweep": sweep,
         "case_id": case_id,
-        "params": params,
-        "scenario": scenario.model_dump(mode="json"),
+        "params": storable(params),
+        "scenario": storable(values),
         "status": status,
-        "error": error,
+        "error": None if error is None else _bounded(error),
         "started_at": started_at,
         "finished_at": datetime.now(UTC),
         "wall_seconds": wall_seconds,
         "build_seconds": build_seconds,
         "solve_seconds": solve_seconds,
         "worker": worker,
-        "headlines": headlines or {},
+        "headlines": {k: _finite_or_none(v) for k, v in (headlines or {}).items()},
         "results_path": results_path,
         "caspian_version": __version__,
     }
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= MAX_ERROR_CHARS:
+        return text
+    half = MAX_ERROR_CHARS // 2
+    return f"{text[:half]}\n... ({len(text) - 2 * half:,} characters left out) ...\n{text[-half:]}"
+
+
+def storable(value: Any) -> Any:
+    """``value`` as JSON can hold it: numbers that are not finite become text (``"inf"``,
+    ``"-inf"``, ``"nan"``), tuples lists, keys text, other objects their ``str``."""
+    if isinstance(value, bool) or value is None or isinstance(value, str | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, Mapping):
+        return {str(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    item = getattr(value, "item", None)  # numpy scalars
+    if callable(item):
+        try:
+            return storable(item())
+        except (TypeError, ValueError):
+            pass
+    return str(value)
+
+
+def _finite_or_none(value: Any) -> float | None:
+    """A headline as the catalogue stores it: a finite float, or None (missing)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _worker_name() -> str:
@@ -238,9 +286,11 @@ def _worker_name() -> str:
 
 
 def case_hash(case: SweepCase, settings: CaseSettings, sweep: str) -> str:
-    """The input hash of a case: its scenario, how it is run and the sweep it belongs to (so
-    the same inputs in two sweeps are two runs, each in its own sweep's summary)."""
-    return input_hash(case.scenario, extra={**settings.as_dict(), "sweep": sweep})
+    """The input hash of a case: its scenario (or, for a case that is not a valid scenario,
+    its values), how it is run and the sweep it belongs to (so the same inputs in two sweeps
+    are two runs, each in its own sweep's summary)."""
+    values = case.scenario if case.scenario is not None else case.raw or {}
+    return input_hash(values, extra={**settings.as_dict(), "sweep": sweep})
 
 
 def run_sweep(
@@ -253,6 +303,7 @@ def run_sweep(
     retry_failed: bool = False,
     progress: Callable[[SweepProgress], None] | None = None,
     on_record: Callable[[RunRecord], None] | None = None,
+    dashboard: Callable[[str], None] | None = None,
 ) -> SweepOutcome:
     """Run every case of ``spec`` not yet done, on a Dask cluster; see the module docstring.
 
@@ -275,15 +326,18 @@ def run_sweep(
         called with the counts whenever they change.
     on_record
         called with each record once it is in the catalogue.
+    dashboard
+        with a local cluster: serve Dask's dashboard on loopback and call this with its URL
+        (the cluster listens on loopback only either way).
     """
     from distributed import Client, as_completed
 
     settings = settings or CaseSettings()
     settings.method()  # an unknown solver or a bad gap fails here, not in every case
+    cases = expand(spec)  # a bad sweep stops here, before any folder or catalogue is made
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     catalogue = Catalogue(out / CATALOGUE_FILE)
-    cases = expand(spec)
     known = catalogue.status_by_hash()
     todo: list[tuple[SweepCase, str]] = []
     skipped: list[str] = []
@@ -301,12 +355,43 @@ def run_sweep(
     say(counts)
     start = time.perf_counter()
     recorded: list[RunRecord] = []
+
+    def keep(record: RunRecord) -> None:
+        recorded.append(record)
+        if record.status == "done":
+            counts.done += 1
+        else:
+            counts.failed += 1
+
+    for case, digest in [t for t in todo if t[0].scenario is None]:
+        # Values that break a rule of the scenario together: recorded failed, not run.
+        error = f"InputError: the case is not a valid scenario: {case.error}"
+        fields = _record_fields(
+            digest,
+            spec.name,
+            case.case_id,
+            case.params,
+            case.raw or {},
+            status="failed",
+            error=error,
+            started_at=datetime.now(UTC),
+        )
+        record = _store(catalogue, fields)
+        keep(record)
+        if on_record is not None:
+            on_record(record)
+    todo = [t for t in todo if t[0].scenario is not None]
+    say(counts)
     if not todo:
-        return SweepOutcome(spec.name, catalogue.path, recorded, skipped, 0.0)
+        return SweepOutcome(
+            spec.name, catalogue.path, recorded, skipped, time.perf_counter() - start
+        )
 
     cluster = None
     if scheduler is None:
-        cluster = local_cluster(workers)
+        cluster = local_cluster(workers, dashboard=dashboard is not None)
+        if dashboard is not None:
+            dashboard(dashboard_link(cluster))
     client = Client(cluster if cluster is not None else scheduler)
     try:
         futures = [
@@ -315,7 +400,7 @@ def run_sweep(
                 spec.name,
                 case.case_id,
                 case.params,
-                case.scenario.model_dump_json(),
+                _scenario_json(case),
                 digest,
                 str(out.resolve()),
                 settings.as_dict(),
@@ -337,18 +422,13 @@ def run_sweep(
                     spec.name,
                     case.case_id,
                     case.params,
-                    case.scenario,
+                    _scenario_of(case),
                     status="failed",
                     error=f"{type(exc).__name__}: {exc}",
                     started_at=datetime.now(UTC),
                 )
-            record = RunRecord(**fields)
-            catalogue.record(record)
-            recorded.append(record)
-            if record.status == "done":
-                counts.done += 1
-            else:
-                counts.failed += 1
+            record = _store(catalogue, fields)
+            keep(record)
             remaining = counts.to_run - counts.finished
             counts.running = min(remaining, _worker_threads(client))
             say(counts)
@@ -359,6 +439,31 @@ def run_sweep(
         if cluster is not None:
             cluster.close()
     return SweepOutcome(spec.name, catalogue.path, recorded, skipped, time.perf_counter() - start)
+
+
+def _scenario_of(case: SweepCase) -> Scenario:
+    if case.scenario is None:  # pragma: no cover - invalid cases are recorded, never run
+        raise ValueError(f"case {case.case_id} has no valid scenario")
+    return case.scenario
+
+
+def _scenario_json(case: SweepCase) -> str:
+    return _scenario_of(case).model_dump_json()
+
+
+def _store(catalogue: Catalogue, fields: dict[str, Any]) -> RunRecord:
+    """Record ``fields`` in ``catalogue``; if it refuses them, record the case as failed with
+    the reason instead, so that one bad record never stops the sweep."""
+    record = RunRecord(**fields)
+    try:
+        catalogue.record(record)
+    except InputError as refusal:
+        error = f"InputError: the result could not be stored: {refusal}"
+        if fields.get("error"):
+            error += f"\n{fields['error']}"
+        record = RunRecord(**(fields | {"status": "failed", "error": error, "headlines": {}}))
+        catalogue.record(record)
+    return record
 
 
 def _worker_threads(client: Any) -> int:

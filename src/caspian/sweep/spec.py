@@ -19,9 +19,15 @@ paths on a grid, by sampling, or both:
 The settable paths come from the pydantic models
 ([`parameter_paths`][caspian.sweep.spec.parameter_paths]), so a field added to the scenario is a
 sweep parameter at once. [`load_sweep`][caspian.sweep.spec.load_sweep] checks the file at the
-boundary (unknown keys and paths get a "did you mean"); [`expand`][caspian.sweep.spec.expand] turns
-it into [`SweepCase`][caspian.sweep.spec.SweepCase] objects and checks that each one is a valid
-scenario.
+boundary, before anything runs: unknown keys and paths get a "did you mean"; a sweep of more than
+``max_cases`` cases ([`MAX_CASES`][caspian.sweep.spec.MAX_CASES] unless the file raises it) is
+refused before any case is made; and every grid value, ``choice`` value and distribution range
+must lie in the range of the scenario field it sets, every bad one listed
+([`value_problems`][caspian.sweep.spec.value_problems]). [`expand`][caspian.sweep.spec.expand]
+turns the sweep into [`SweepCase`][caspian.sweep.spec.SweepCase] objects. A case whose values are
+each valid but break a rule of the scenario together (``caspian.p_nom_mw`` above
+``caspian.p_nom_max_mw``) carries its error instead of a scenario: the runner records it as
+failed and the other cases run.
 """
 
 from __future__ import annotations
@@ -29,10 +35,11 @@ from __future__ import annotations
 import copy
 import dataclasses
 import enum
+import functools
 import hashlib
 import itertools
 import json
-import re
+import math
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,28 +48,46 @@ from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import numpy as np
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
     Field,
     JsonValue,
     PrivateAttr,
+    TypeAdapter,
     ValidationError,
     model_validator,
 )
 
 from caspian import __version__
 from caspian.corridor.dataset import dataset_digest
-from caspian.corridor.scenario import Resolution, Scenario, load_scenario, resolve_yaml
-from caspian.exceptions import InputError
+from caspian.corridor.scenario import (
+    MAX_PATH,
+    MAX_TEXT,
+    Resolution,
+    SafeName,
+    Scenario,
+    load_scenario,
+)
+from caspian.corridor.yaml_input import (
+    RANGE_ERRORS,
+    describe,
+    field_at,
+    listing,
+    locate,
+    must_be,
+    read_yaml,
+    resolve_yaml,
+)
+from caspian.exceptions import InputError, shown
 from caspian.network.network import did_you_mean
 from caspian.sweep.distributions import (
-    DISTRIBUTION_NAMES,
+    Choice,
     Distribution,
+    Integers,
+    Normal,
     SampleMethod,
     StrictModel,
-    dist_tag,
     unit_design,
 )
 
@@ -71,6 +96,20 @@ NOT_PARAMETERS = frozenset({"name", "description", "extends"})
 
 SHOWN_FAILURES = 5
 """How many failing cases ``expand`` describes before summing up the rest."""
+
+SHOWN_VALUE_PROBLEMS = 20
+"""How many bad grid or sample values a message lists before counting the rest."""
+
+MAX_CASES = 100_000
+"""Most cases a sweep may have unless its file raises ``max_cases``: every case is held in
+memory before the first one runs (about 10 kB each), and 100,000 one-minute cases are some 70
+days of one worker's time."""
+
+MAX_CASES_LIMIT = 1_000_000
+"""Highest ``max_cases`` a sweep file may set (about 10 GB of cases in memory)."""
+
+MAX_SWEEP_NAME = 80
+"""Longest sweep name: case scenarios are named ``<sweep>-c<number>``, at most 100 characters."""
 
 
 # --- settable paths -------------------------------------------------------------------------
@@ -127,19 +166,22 @@ class Sample(StrictModel):
     Attributes
     ----------
     n
-        Number of draws (per grid point), at least 1.
+        Number of draws (per grid point), 1 to 1,000,000 (and at most the sweep's
+        ``max_cases`` in all).
     method
         ``lhs`` (the default) or ``monte_carlo``.
     seed
-        Seed of numpy's default_rng (at least 0); default 0.
+        Seed of numpy's default_rng (0 to 2**64 - 1); default 0.
     parameters
         Dotted scenario path -> its distribution, keyed by ``dist`` (``uniform``,
         ``triangular``, ``normal``, ``integers`` or ``choice``); at least one.
     """
 
-    n: int = Field(ge=1, description="Number of draws (per grid point).")
+    n: int = Field(
+        ge=1, le=MAX_CASES_LIMIT, description="Number of draws (per grid point), 1 to 1,000,000."
+    )
     method: SampleMethod = "lhs"
-    seed: int = Field(0, ge=0, description="Seed of numpy's default_rng.")
+    seed: int = Field(0, ge=0, le=2**64 - 1, description="Seed of numpy's default_rng.")
     parameters: dict[ParameterPath, Distribution] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -164,29 +206,53 @@ class SweepSpec(StrictModel):
     Attributes
     ----------
     name
-        The sweep's name: lower-case letters, digits and '-'.
+        The sweep's name, which names its cases and their results: letters, digits, ``.``,
+        ``_`` and ``-``, starting with a letter or digit
+        (``caspian.names.check_name``), at most 80 characters.
     description
-        One line saying what the sweep explores.
+        One line saying what the sweep explores (at most 2,000 characters).
     base
         Shipped scenario name or path to a scenario YAML; default ``base``.
     resolution
         Replaces the base's resolution (a
         [`Resolution`][caspian.corridor.scenario.Resolution]), if given.
     grid
-        Dotted path -> values; cases are their product.
+        Dotted path -> values; cases are their product. Each value must lie in the range of
+        the scenario field it sets.
     sample
         Draws of other parameters ([`Sample`][caspian.sweep.spec.Sample]), if given.
+    max_cases
+        Most cases the sweep may have (grid points times draws), 1 to 1,000,000; default
+        100,000 ([`MAX_CASES`][caspian.sweep.spec.MAX_CASES]). Checked before any case is made.
     """
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Lower-case, digits, '-'.")
-    description: str = ""
-    base: str = Field("base", description="Shipped scenario name or path to a scenario YAML.")
+    name: Annotated[SafeName, Field(max_length=MAX_SWEEP_NAME)] = Field(
+        description="The sweep's name; names its cases and their results."
+    )
+    description: str = Field("", max_length=MAX_TEXT, description="What the sweep explores.")
+    base: str = Field(
+        "base",
+        min_length=1,
+        max_length=MAX_PATH,
+        description="Shipped scenario name or path to a scenario YAML.",
+    )
     resolution: Resolution | None = Field(None, description="Replaces the base's resolution.")
     grid: dict[ParameterPath, Annotated[list[JsonValue], Field(min_length=1)]] = Field(
         default_factory=dict, description="Dotted path -> values; cases are their product."
     )
     sample: Sample | None = None
+    max_cases: int = Field(
+        MAX_CASES,
+        ge=1,
+        le=MAX_CASES_LIMIT,
+        description="Most cases the sweep may have (grid points times draws).",
+    )
     _file: str | None = PrivateAttr(None)
+
+    @property
+    def n_cases(self) -> int:
+        """The number of cases: grid points times draws, computed without making them."""
+        return math.prod(len(v) for v in self.grid.values()) * (self.sample.n if self.sample else 1)
 
     @model_validator(mode="after")
     def _grid_or_sample(self) -> SweepSpec:
@@ -199,6 +265,15 @@ class SweepSpec(StrictModel):
             raise ValueError(
                 f"in both grid and sample.parameters: {', '.join(both)}. A parameter is either "
                 "on the grid or sampled; remove it from one of them."
+            )
+        if self.n_cases > self.max_cases:
+            sizes = [f"{len(v):,} values of {p}" for p, v in self.grid.items()]
+            if self.sample:
+                sizes.append(f"{self.sample.n:,} draws")
+            raise ValueError(
+                f"the sweep has {self.n_cases:,} cases ({' x '.join(sizes)}), more than "
+                f"max_cases = {self.max_cases:,}. Use fewer grid values or draws, or raise "
+                f"max_cases in the sweep file (at most {MAX_CASES_LIMIT:,})."
             )
         return self
 
@@ -219,12 +294,22 @@ class SweepCase:
     params
         dotted path -> value of each swept parameter (plain, JSON-able Python values).
     scenario
-        the base scenario with ``params`` applied, named ``"<sweep>-<case_id>"``.
+        the base scenario with ``params`` applied, named ``"<sweep>-<case_id>"``; None if
+        those values do not make a valid scenario together (see ``error``).
+    error
+        why the values do not make a valid scenario (e.g. ``caspian.p_nom_mw`` above
+        ``caspian.p_nom_max_mw``); None for a valid case. Such a case is recorded as failed
+        without running.
+    raw
+        the scenario's values as given to the schema, for a case that is not valid (None
+        otherwise).
     """
 
     case_id: str
     params: dict[str, Any]
-    scenario: Scenario
+    scenario: Scenario | None
+    error: str | None = None
+    raw: dict[str, Any] | None = None
 
 
 # --- loading --------------------------------------------------------------------------------
@@ -246,14 +331,14 @@ def load_sweep(path: str | Path) -> SweepSpec:
     Raises
     ------
     InputError
-        Naming the file, for invalid YAML, unknown keys or parameter paths (with a "did you
-        mean"), values out of range (key and value), or a base scenario that does not load.
+        Naming the file, for YAML that is invalid or over the bounds of
+        ``caspian.corridor.yaml_input.read_yaml``, unknown keys or parameter paths
+        (with a "did you mean"), values out of range (key, value and range), more cases than
+        ``max_cases``, grid or sample values outside the range of the scenario field they set
+        (every one listed), or a base scenario that does not load.
     """
     file = _resolve(path)
-    try:
-        raw = yaml.safe_load(file.read_text())
-    except yaml.YAMLError as error:
-        raise InputError(f"is not valid YAML: {error}", file=str(file)) from None
+    raw = read_yaml(file)
     if not isinstance(raw, dict):
         raise InputError(
             "must be a mapping of keys to values.",
@@ -263,9 +348,12 @@ def load_sweep(path: str | Path) -> SweepSpec:
     try:
         spec = SweepSpec.model_validate(raw)
     except ValidationError as error:
-        problems = [_describe(e, raw, SweepSpec) for e in error.errors()]
-        raise InputError(_listing(problems), file=str(file)) from None
+        problems = [describe(e, raw, SweepSpec) for e in error.errors()]
+        raise InputError(listing(problems), file=str(file)) from None
     spec._file = str(file)
+    bad_values = value_problems(spec)
+    if bad_values:
+        raise InputError(_value_listing(bad_values), file=str(file))
     try:
         _base_scenario(spec)
     except InputError as error:
@@ -308,15 +396,26 @@ def expand(spec: SweepSpec) -> list[SweepCase]:
     """The sweep's cases: every grid point with every sample (or just one of the two).
 
     Each case is the base scenario, with ``spec.resolution`` if given, then its ``params`` set;
-    grid and sample values win over ``spec.resolution``.
+    grid and sample values win over ``spec.resolution``. A case whose values break a rule of
+    the scenario together gets ``scenario=None`` and the ``error``.
 
     Raises
     ------
     InputError
-        If the base scenario does not load, or some cases are not valid scenarios: the first
-        [`SHOWN_FAILURES`][caspian.sweep.spec.SHOWN_FAILURES] are named with their parameter values
-        and pydantic's message.
+        Before any case is made: if the sweep has more than ``spec.max_cases`` cases, a grid or
+        sample value lies outside the range of its scenario field (every one listed), or the
+        base scenario does not load. After: if no case at all is a valid scenario (the first
+        [`SHOWN_FAILURES`][caspian.sweep.spec.SHOWN_FAILURES] are named with their values).
     """
+    if spec.n_cases > spec.max_cases:  # a spec built without validation (model_construct)
+        raise InputError(
+            f"the sweep has {spec.n_cases:,} cases, more than max_cases = {spec.max_cases:,}.",
+            file=spec._file,
+            hint="Use fewer grid values or draws, or raise max_cases.",
+        )
+    bad_values = value_problems(spec)
+    if bad_values:
+        raise InputError(_value_listing(bad_values), file=spec._file)
     base = _base_scenario(spec).model_dump(exclude=set(NOT_PARAMETERS))
     if spec.resolution is not None:
         base["resolution"] = spec.resolution.model_dump()
@@ -335,31 +434,120 @@ def expand(spec: SweepSpec) -> list[SweepCase]:
                 node = node[part]
             node[leaf] = value
         raw["name"] = f"{spec.name}-{case_id}"
-        raw["description"] = f"Case {case_id} of sweep {spec.name} (base {spec.base}): " + (
-            ", ".join(f"{k}={v!r}" for k, v in params.items()) or "no changes"
-        )
+        changes = ", ".join(f"{k}={shown(v)}" for k, v in params.items()) or "no changes"
+        description = f"Case {case_id} of sweep {spec.name} (base {spec.base}): {changes}"
+        raw["description"] = _cut(description, MAX_TEXT)
         try:
             cases.append(SweepCase(case_id, params, Scenario.model_validate(raw)))
         except ValidationError as error:
-            problems = "; ".join(_describe(e, raw, Scenario) for e in error.errors())
-            shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
-            failures.append(f"{case_id} ({shown}): {problems}")
-    if failures:
+            problems = "; ".join(describe(e, raw, Scenario) for e in error.errors())
+            failures.append(f"{case_id} ({changes}): {problems}")
+            cases.append(SweepCase(case_id, params, None, error=problems, raw=raw))
+    if failures and len(failures) == len(combos):
         more = len(failures) - SHOWN_FAILURES
         raise InputError(
-            f"{len(failures)} of {len(combos)} cases are not valid scenarios:\n"
+            f"none of the {len(combos)} cases is a valid scenario:\n"
             + "\n".join(f"  - {f}" for f in failures[:SHOWN_FAILURES])
             + (f"\n  ... and {more} more" if more > 0 else "")
-            + "\nNarrow the grid values or distributions to the scenario's allowed ranges.",
+            + "\nChange the grid values or distributions so that they fit the scenario's "
+            "rules together.",
             file=spec._file,
         )
     return cases
 
 
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# --- values against the scenario's ranges ---------------------------------------------------
+
+_VALUE_HINT = "Keep grid values and distributions within the scenario's allowed ranges."
+
+
+def value_problems(spec: SweepSpec) -> list[str]:
+    """Every grid value, ``choice`` value and distribution range of ``spec`` that lies outside
+    the range of the scenario field it sets, one line each (empty if there is none).
+
+    A value that no case could use is refused before any case runs: a grid value is checked
+    on its own, a continuous or integer distribution by its lowest and highest draw (a normal
+    without ``low`` and ``high`` can draw any number), a ``choice`` by each of its values.
+    """
+    problems: list[str] = []
+    for path, values in spec.grid.items():
+        for i, value in enumerate(values):
+            problem = _value_problem(path, value)
+            if problem:
+                problems.append(f"grid.{path}[{i}] = {shown(value)}: {problem}")
+    for path, dist in (spec.sample.parameters if spec.sample else {}).items():
+        where = f"sample.parameters.{path}"
+        if isinstance(dist, Choice):
+            for i, value in enumerate(dist.values):
+                problem = _value_problem(path, value)
+                if problem:
+                    problems.append(f"{where}.values[{i}] = {shown(value)}: {problem}")
+            continue
+        given = (getattr(dist, "low", None), getattr(dist, "high", None))
+        low = -math.inf if given[0] is None else given[0]
+        high = math.inf if given[1] is None else given[1]
+        problem = _value_problem(path, low) or _value_problem(path, high)
+        if problem:
+            unbounded = isinstance(dist, Normal) and None in given
+            note = " (a normal without low and high can draw any number)" if unbounded else ""
+            kind = "integers" if isinstance(dist, Integers) else f"a {dist.dist}"
+            problems.append(
+                f"{where}: {kind} from {shown(low)} to {shown(high)} draws values outside the "
+                f"range of {path}, which {problem}{note}; give low and high within that range."
+            )
+    return problems
+
+
+def _value_problem(path: str, value: Any) -> str:
+    """Why ``value`` cannot be the scenario field at ``path`` on its own; ``""`` if it can."""
+    try:
+        _adapter(path).validate_python(value)
+    except ValidationError as error:
+        first = error.errors()[0]
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] in RANGE_ERRORS:
+            ctx = dict(first.get("ctx") or {})
+            message = must_be(_field(path), ctx, finite=first["type"] == "finite_number")
+        if first["loc"]:  # an item of a list value, e.g. one route
+            key, item = locate(value, first["loc"])
+            return f"its item {key} = {shown(item)}: {message}"
+        return message
+    return ""
+
+
+@functools.cache
+def _field(path: str) -> Any:
+    return field_at(Scenario, tuple(path.split(".")))
+
+
+@functools.cache
+def _adapter(path: str) -> TypeAdapter[Any]:
+    field = _field(path)
+    annotated: Any = Annotated[field.annotation, field]
+    return TypeAdapter(annotated)
+
+
+def _value_listing(problems: list[str]) -> str:
+    more = len(problems) - SHOWN_VALUE_PROBLEMS
+    shown_problems = problems[:SHOWN_VALUE_PROBLEMS]
+    if more > 0:
+        shown_problems.append(f"... and {more} more")
+    return (
+        f"{len(problems)} value{'s' if len(problems) > 1 else ''} outside the scenario's "
+        "ranges:\n" + "\n".join(f"  - {p}" for p in shown_problems) + f"\n{_VALUE_HINT}"
+    )
+
+
 # --- input hash -----------------------------------------------------------------------------
 
 
-def input_hash(scenario: Scenario, extra: Mapping[str, Any] | None = None) -> str:
+def input_hash(
+    scenario: Scenario | Mapping[str, Any], extra: Mapping[str, Any] | None = None
+) -> str:
     """SHA-256 hex digest of a scenario's inputs, the same in every process.
 
     The digest covers ``scenario`` without its labels (``name``, ``description``, ``extends``:
@@ -367,12 +555,17 @@ def input_hash(scenario: Scenario, extra: Mapping[str, Any] | None = None) -> st
     shipped dataset's content (``caspian.corridor.dataset.dataset_digest``) and ``extra`` (e.g.
     solver settings and the sweep's name), as canonical JSON: sorted keys, no spaces, floats by
     ``repr`` (exact round trip). ``extra`` may hold JSON values, dataclasses, enums, numpy
-    scalars and sets.
+    scalars and sets. ``scenario`` may also be the values of a case that is not a valid
+    scenario (a mapping, [`SweepCase.raw`][caspian.sweep.spec.SweepCase]).
     """
+    if isinstance(scenario, Scenario):
+        values = scenario.model_dump(mode="json", exclude=set(NOT_PARAMETERS))
+    else:
+        values = {k: v for k, v in scenario.items() if k not in NOT_PARAMETERS}
     payload = {
         "caspian_version": __version__,
         "dataset": dataset_digest(),
-        "scenario": scenario.model_dump(mode="json", exclude=set(NOT_PARAMETERS)),
+        "scenario": values,
         "extra": dict(extra or {}),
     }
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=_plain)
@@ -389,91 +582,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, set | frozenset):
         return sorted(value, key=repr)
     raise TypeError(f"input_hash: {value!r} ({type(value).__name__}) is not JSON-able.")
-
-
-# --- messages -------------------------------------------------------------------------------
-
-
-def _listing(problems: list[str]) -> str:
-    return f"{len(problems)} problem{'s' if len(problems) > 1 else ''}:\n" + "\n".join(
-        f"  - {p}" for p in problems
-    )
-
-
-_MISSING = object()
-
-
-def _describe(error: Any, raw: Any, root: type[BaseModel]) -> str:
-    """One pydantic error as a line naming the key path and its value."""
-    key, value = _locate(raw, error["loc"])
-    message = re.sub(r"^(Value|Assertion) error, ", "", error["msg"])
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        options = list(getattr(_model_at(root, error["loc"][:-1]), "model_fields", {}))
-        name = str(error["loc"][-1])
-        hint = did_you_mean(name, options) or f" Known keys: {', '.join(options)}."
-        return f"unknown key '{key}'.{hint}"
-    if kind == "union_tag_invalid":
-        tag = str(error["ctx"]["tag"])
-        hint = did_you_mean(tag, DISTRIBUTION_NAMES)
-        return f"{key}: unknown dist '{tag}'.{hint} Use one of: {', '.join(DISTRIBUTION_NAMES)}."
-    if kind == "union_tag_not_found":
-        return f"{key} = {value!r}: needs 'dist', one of: {', '.join(DISTRIBUTION_NAMES)}."
-    if kind == "missing":
-        return f"{key}: required key missing."
-    if "[key]" in error["loc"]:
-        return f"{_locate(raw, error['loc'][:-2])[0]}: {message}"
-    if kind == "value_error" or value is _MISSING:
-        return f"{key}: {message}" if key else message
-    return f"{key} = {value!r}: {message}"
-
-
-def _locate(raw: Any, loc: tuple[str | int, ...]) -> tuple[str, Any]:
-    """The key path as written in the file (without union tags) and the value there."""
-    key, value = "", raw
-    for part in loc:
-        if part == "[key]":
-            continue
-        if isinstance(value, dict) and value.get("dist") == part and part not in value:
-            continue  # a discriminated-union tag, not a key of the file
-        if isinstance(part, int):
-            key += f"[{part}]"
-        else:
-            key += f".{part}" if key else str(part)
-        found = part in value if isinstance(value, dict) else _is_index(part, value)
-        value = value[part] if found else _MISSING
-    return key, value
-
-
-def _is_index(part: str | int, value: Any) -> bool:
-    return isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
-
-
-def _model_at(root: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
-    """The model class at ``loc`` inside ``root``, following fields, dict values and tags."""
-    current: Any = root
-    for part in loc:
-        current = _strip(current)
-        if _is_union(current):  # a discriminated union: this part of the location is the tag
-            current = next((m for m in get_args(current) if dist_tag(m) == part), None)
-        elif isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(str(part))
-            current = field.annotation if field else None
-        elif get_origin(current) is dict:
-            current = get_args(current)[1]
-        else:
-            return None
-    current = _strip(current)
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _strip(annotation: Any) -> Any:
-    """``annotation`` without ``Annotated`` and ``| None``."""
-    while True:
-        if get_origin(annotation) is Annotated:
-            annotation = get_args(annotation)[0]
-            continue
-        members = [m for m in get_args(annotation) if m is not type(None)]
-        if not _is_union(annotation) or len(members) != 1:
-            return annotation
-        annotation = members[0]
