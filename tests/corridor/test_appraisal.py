@@ -17,6 +17,7 @@ from caspian.corridor.appraisal import appraise_corridor_link, caspian_links, li
 from caspian.corridor.dataset import load_dataset
 from caspian.corridor.run import ScenarioRun, prepare, run_scenario
 from caspian.decompose import BendersOptions
+from caspian.exceptions import InputError
 
 COARSE = 73
 
@@ -249,3 +250,10 @@ def test_cba_of_a_results_folder_refuses_scenario_options(
         main(["cba", str(tmp_path), "--resolution", "24"])
     assert done.value.code == 2
     assert "is appraised as it was run" in " ".join(capsys.readouterr().err.split())
+
+
+def test_unknown_link_is_an_input_error_naming_the_links() -> None:
+    """Before, ``capacity("Link")[links]`` raised a pandas KeyError for a link the scenario
+    does not build."""
+    with pytest.raises(InputError, match=r"has no link 'Caspian route Z'.*Its links are"):
+        appraise_corridor_link(prepare("base", 168), links=["Caspian route Z"], sensitivity=False)

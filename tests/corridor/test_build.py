@@ -139,3 +139,90 @@ def test_route_b_brings_its_feeder(dataset) -> None:  # type: ignore[no-untyped-
     assert feeder not in base.static["Link"].index
     assert bool(both.static["Link"].loc[feeder, "p_nom_extendable"])
     assert "UZ-KZ-W feeder Nukus-Aktau" in base.static["Link"].index
+
+
+def refuse(*_: object, **__: object) -> None:
+    raise AssertionError("called before the arguments were checked")
+
+
+def caspian(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    return int(done.value.code or 0), " ".join(capsys.readouterr().err.split())
+
+
+@pytest.mark.parametrize("name", ["../victim", "ABSOLUTE", "a/b", ".hidden", ".."])
+def test_a_scenario_name_never_writes_outside_out(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious.txt").write_text("mine")
+    name = str(victim) if name == "ABSOLUTE" else name
+    scenario = tmp_path / "evil.yaml"
+    scenario.write_text(f"name: {json.dumps(name)}\nextends: base\n")
+    out = tmp_path / "out"
+    code, err = caspian(
+        ["run", str(scenario), "--resolution", "168", "--out", str(out), "--overwrite"], capsys
+    )
+    assert code == 2 and "Traceback" not in err
+    assert "name" in err and "letters, digits" in err
+    assert (victim / "precious.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evil.yaml", "victim"]
+
+
+def test_run_scenario_checks_the_name_and_folder_before_building(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import caspian.corridor.run as run_module
+    from caspian.exceptions import InputError
+
+    monkeypatch.setattr(run_module, "build_corridor_model", refuse)
+    evil = prepare("base", COARSE).model_copy(update={"name": "../victim"})
+    with pytest.raises(InputError, match=r"scenario name '\.\./victim'"):
+        run_scenario(evil, out_dir=tmp_path / "victim")
+    (tmp_path / "base").mkdir()
+    with pytest.raises(InputError, match="already exists"):
+        run_scenario(prepare("base", COARSE), out_dir=tmp_path / "base")
+
+
+def test_run_checks_every_argument_and_the_output_before_building(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import caspian.cli.corridor_cmd as corridor_cmd
+
+    monkeypatch.setattr(corridor_cmd, "load_dataset", refuse)
+    notes = tmp_path / "README.md"
+    notes.write_text("mine")
+    code, err = caspian(["run", "base", "--resolution", "0"], capsys)
+    assert code == 2 and "--resolution 0" in err and "1-168 hours per snapshot" in err
+    code, err = caspian(["run", "base", "--typical-days", "0", "--seed", "-1"], capsys)
+    assert code == 2 and "--typical-days 0" in err and "--seed" in err and "outside 0 to" in err
+    for out, message in ((notes, "README.md is not a folder"), ("/proc/nope", "cannot be")):
+        code, err = caspian(["run", "base", "--resolution", "168", "--out", str(out)], capsys)
+        assert code == 2 and message in err, err
+    code, err = caspian(["run", "base", "base", "--resolution", "168"], capsys)
+    assert code == 2 and "two scenarios are named 'base'" in err
+    argv = ["run", "base", "hi-gas-price", "--resolution", "0", "--solver", "cplex"]
+    code, err = caspian([*argv, "--gap", "0", "--out", str(notes)], capsys)
+    assert code == 2 and "5 problems with the command's arguments" in err
+    for part in ("--resolution 0", "'hi-gas-price'", "'high-gas-price'", "cplex", "--gap"):
+        assert part in err
+    assert "README.md is not a folder" in err
+    assert notes.read_text() == "mine"
+
+
+def test_run_never_replaces_its_scenario_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import caspian.cli.corridor_cmd as corridor_cmd
+
+    monkeypatch.setattr(corridor_cmd, "load_dataset", refuse)
+    folder = tmp_path / "out" / "mine"
+    folder.mkdir(parents=True)
+    scenario = folder / "mine.yaml"
+    scenario.write_text("extends: base\n")
+    argv = ["run", str(scenario), "--resolution", "168", "--out", str(tmp_path / "out")]
+    code, err = caspian([*argv, "--overwrite"], capsys)
+    assert code == 2 and "holds the input" in err
+    assert scenario.read_text() == "extends: base\n"

@@ -59,7 +59,7 @@ def test_every_day_its_own_typical_day_is_the_hourly_year(dataset) -> None:  # t
 def test_typical_days_and_segments_exclude_each_other(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="segments and typical_days cannot both be set"):
         prepare("base", segments=50, typical_days=12)
-    with pytest.raises(InputError, match="typical_days: Input should be less than or equal"):
+    with pytest.raises(InputError, match="--typical-days 400: Input should be less than or equal"):
         prepare("base", typical_days=400)
     path = tmp_path / "both.yaml"
     path.write_text("extends: base\nresolution: {segments: 50, typical_days: 12}\n")

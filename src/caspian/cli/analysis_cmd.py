@@ -10,31 +10,38 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from caspian.analysis.cba import appraise_link, compare, npv_tornado, with_and_without
+from caspian.analysis.cba import Hold, appraise_link, compare, npv_tornado, with_and_without
 from caspian.analysis.certificates import cbam_exposure, export_matching, rule_label
+from caspian.analysis.common import bus_areas
 from caspian.analysis.finance import ProjectAppraisal
 from caspian.analysis.standard import millions
 from caspian.analysis.tracing import trace
-from caspian.atomic import atomic_folder, check_writable
+from caspian.atomic import atomic_folder
+from caspian.cli import checks
+from caspian.cli.checks import Problems
 from caspian.cli.solve_cmd import (
     BlockHoursOpt,
+    DaskDashboardOpt,
     GapOpt,
     SchedulerOpt,
     SolverOpt,
     TimeLimitOpt,
     WorkersOpt,
-    method_options,
 )
 from caspian.corridor.appraisal import appraise_corridor_link, cbam_grid_factors, eu_co2_price
+from caspian.corridor.build import build_corridor_network
 from caspian.corridor.dataset import load_dataset
-from caspian.corridor.run import SCENARIO_FILE, prepare
-from caspian.corridor.scenario import Scenario
+from caspian.corridor.run import SCENARIO_FILE, prepare, resolution_override
+from caspian.corridor.scenario import Resolution, Scenario
 from caspian.exceptions import InputError
+from caspian.network import read_network
+from caspian.network.network import Network
 from caspian.optimize import OptimizationResult
-from caspian.optimize.export import NETWORK_FILE, read_result
+from caspian.optimize.export import NETWORK_FILE, check_results_folder, read_result
 
 console = Console(highlight=False)
 
@@ -73,11 +80,21 @@ def trace_command(
     ] = False,
 ) -> None:
     """Where the power arriving in an area comes from, how green it is, and its CBAM exposure."""
+    problems = Problems()
     out = out or run_dir / "trace"
-    check_writable(out, overwrite=overwrite)
+    factors = _grid_factors(problems, grid_factor)
+    checks.number(problems, "--co2-price", co2_price, at_least=0, meaning="EUR per t CO2")
+    checks.output_folder(problems, out, overwrite=overwrite, inputs=[run_dir], results=True)
+    network = problems.check(_results_network, run_dir)
+    if network is not None:
+        areas = sorted(set(bus_areas(network)))
+        where = f"the network of {run_dir}"
+        checks.known_name(problems, "--importer", importer, areas, "area", where)
+        for area in factors:
+            checks.known_name(problems, "--grid-factor", area, areas, "area", where)
+    problems.raise_any()  # before tracing anything
     result = read_result(run_dir)
     n = result.network
-    factors = _grid_factors(grid_factor)
     corridor = (run_dir / SCENARIO_FILE).exists()
     if corridor:
         ds = load_dataset()
@@ -110,19 +127,29 @@ def trace_command(
     console.print(f"tables: [bold]{out}[/]")
 
 
-def _grid_factors(pairs: list[str] | None) -> dict[str, float]:
+def _results_network(run_dir: Path) -> Network:
+    """The network of the results folder ``run_dir`` (its names to check arguments against)."""
+    return read_network(check_results_folder(run_dir) / NETWORK_FILE)
+
+
+def _grid_factors(problems: Problems, pairs: list[str] | None) -> dict[str, float]:
+    """``--grid-factor AREA=t/MWh`` pairs as a mapping; each malformed one noted."""
     factors: dict[str, float] = {}
     for pair in pairs or []:
         area, _, value = pair.partition("=")
         try:
-            factors[area.strip()] = float(value)
+            factor = float(value)
         except ValueError:
-            raise InputError(
-                f"--grid-factor {pair!r} is not AREA=number.",
-                attribute="grid_factor",
+            factor = math.nan
+        if not area.strip() or not math.isfinite(factor) or factor < 0:
+            problems.add(
+                f"{pair!r} is not AREA=number (a factor of at least 0).",
+                option="--grid-factor",
                 value=pair,
                 hint="e.g. --grid-factor KZ=0.9 (t CO2 per MWh).",
-            ) from None
+            )
+            continue
+        factors[area.strip()] = factor
     return factors
 
 
@@ -233,8 +260,9 @@ def cba(
         typer.Option("--discount-rate", help="e.g. 0.06, for links outside the dataset."),
     ] = None,
     fom_share: Annotated[
-        float, typer.Option("--fom-share", help="Fixed O&M per year as a share of capex.")
-    ] = 0.0,
+        float | None,
+        typer.Option("--fom-share", help="Fixed O&M per year as a share of capex (default 0)."),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Folder for the CBA tables (default: RUN_DIR/cba)."),
@@ -245,6 +273,7 @@ def cba(
     gap: GapOpt = None,
     workers: WorkersOpt = 1,
     scheduler: SchedulerOpt = None,
+    dask_dashboard: DaskDashboardOpt = False,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing output folder.")
     ] = False,
@@ -253,27 +282,52 @@ def cba(
 
     Every solve (sizing, plan, with, without and the tornado's) is made with the solver options
     given here."""
-    options = method_options(
+    problems = Problems()
+    options = checks.method(
+        problems,
         solver,
         time_limit=time_limit,
         block_hours=block_hours,
         gap=gap,
         workers=workers,
         scheduler=scheduler,
+        dask_dashboard=dask_dashboard,
     )
+    if hold.lower() not in set(Hold):
+        checks.choice(problems, "--hold", hold, list(Hold), what="hold rule")
+    checks.number(problems, "--capacity", capacity, above=0, meaning="MW")
+    costs: dict[str, float | None] = {
+        "--capex-eur-per-mw": capex_eur_per_mw,
+        "--lifetime": lifetime,
+        "--discount-rate": discount_rate,
+        "--fom-share": fom_share,
+    }
+    checks.number(problems, "--capex-eur-per-mw", capex_eur_per_mw, above=0, meaning="EUR/MW")
+    checks.number(problems, "--lifetime", lifetime, at_least=1, meaning="years")
+    checks.number(
+        problems, "--discount-rate", discount_rate, above=-1, below=1, meaning="0.06 = 6 %/yr"
+    )
+    checks.number(problems, "--fom-share", fom_share, at_least=0, at_most=1, meaning="of capex")
     if out is None:
         out = (
             run_dir / "cba"
             if run_dir is not None
             else Path("results") / f"cba-{dt.datetime.now():%Y%m%d-%H%M%S}"
         )
-    check_writable(out, overwrite=overwrite)  # fail before solving, not after
-
+    checks.output_folder(
+        problems, out, overwrite=overwrite, inputs=[run_dir, against], results=True
+    )
     if against is not None:
-        if run_dir is None:
-            raise InputError(
-                "--against needs RUN_DIR, the with case.", hint="caspian cba WITH --against WITHOUT"
-            )
+        unused: dict[str, object] = {
+            "--link": link or None,
+            "--capacity": capacity,
+            "--resolution": resolution,
+            "--scenario": None if scenario == "base" else scenario,
+            **costs,
+        }
+        _check_pair(problems, run_dir, against, unused)
+        problems.raise_any()  # before reading the runs
+        assert run_dir is not None
         with_result = read_result(run_dir)
         without_result = read_result(against)
         pair = compare(with_result.network, with_result, without_result.network, without_result)
@@ -288,7 +342,8 @@ def cba(
         console.print(f"tables: [bold]{out}[/]")
         return
 
-    corridor = _corridor_scenario(run_dir, scenario, resolution)
+    corridor = _check_link_study(problems, run_dir, scenario, resolution, link or [], costs)
+    problems.raise_any()  # before solving anything
     with console.status("") as status:
         if corridor is not None:
             appraisal = appraise_corridor_link(
@@ -300,23 +355,13 @@ def cba(
                 options=options,
                 progress=status.update,
                 # the run's own optimum sizes the link: no need to solve the scenario again
-                solved=(
-                    read_result(run_dir)
-                    if run_dir is not None and (run_dir / NETWORK_FILE).exists()
-                    else None
-                ),
+                solved=read_result(run_dir) if run_dir is not None else None,
             )
             study, finance, table = appraisal.cba, appraisal.finance, appraisal.tornado
             summary = appraisal.summary()
         else:
-            assert run_dir is not None
-            if not link or capex_eur_per_mw is None or lifetime is None or discount_rate is None:
-                raise InputError(
-                    f"{run_dir} is not a corridor run, so the link and its costs must be given "
-                    "(--link, --capex-eur-per-mw, --lifetime, --discount-rate).",
-                    hint="e.g. caspian cba RUN_DIR --link NAME --capex-eur-per-mw 1.8e6 "
-                    "--lifetime 40 --discount-rate 0.06",
-                )
+            assert run_dir is not None and link and capex_eur_per_mw is not None
+            assert lifetime is not None and discount_rate is not None
             result = read_result(run_dir)
             study = with_and_without(
                 result.network,
@@ -331,7 +376,7 @@ def cba(
                 "capex_eur": capex,
                 "lifetime_years": lifetime,
                 "discount_rate": discount_rate,
-                "fixed_om_eur_per_year": fom_share * capex,
+                "fixed_om_eur_per_year": (0.0 if fom_share is None else fom_share) * capex,
             }
             finance = appraise_link(study, **terms)  # type: ignore[arg-type]
             table = npv_tornado(study, **terms) if sensitivity else None  # type: ignore[arg-type]
@@ -341,6 +386,141 @@ def cba(
     _print_finance(finance, table)
     _write(out, overwrite, study.welfare, study.indicators, finance, table, summary)
     console.print(f"tables: [bold]{out}[/]")
+
+
+def _check_pair(
+    problems: Problems, run_dir: Path | None, against: Path, unused: dict[str, object]
+) -> None:
+    """Note what is wrong with comparing RUN_DIR against ``against``: a folder that is not a
+    results folder, or options (``unused``, by name) that only a link appraisal reads."""
+    if run_dir is None:
+        problems.add(
+            "needs RUN_DIR, the with case.",
+            option="--against",
+            hint="caspian cba WITH --against WITHOUT",
+        )
+    else:
+        problems.check(check_results_folder, run_dir)
+    problems.check(check_results_folder, against)
+    given = [option for option, value in unused.items() if value is not None]
+    if given:
+        problems.add(
+            f"{', '.join(given)}: options of a link appraisal, which comparing two runs "
+            "(--against) does not make.",
+            hint="Drop them, or appraise a link in one run: caspian cba RUN_DIR --link NAME.",
+        )
+
+
+def _check_link_study(
+    problems: Problems,
+    run_dir: Path | None,
+    name: str,
+    resolution: int | None,
+    links: list[str],
+    costs: dict[str, float | None],
+) -> Scenario | None:
+    """The corridor scenario whose link is appraised (from --scenario, or the one RUN_DIR was
+    run with), None for a run that is not a corridor run; every problem with the link study's
+    options noted: the links must be in the network (and, for a corridor run, in the dataset,
+    which has their costs), a run that is not a corridor run needs the costs."""
+    network: Network | None = None
+    if run_dir is None:
+        timing = None
+        if resolution is not None:
+            override = problems.check(resolution_override, resolution, None, None)
+            timing = None if override is None else resolution
+        corridor = problems.check(prepare, name, timing)
+        is_corridor = True
+    else:
+        if resolution is not None or name != "base":
+            problems.add(
+                f"--scenario and --resolution choose what to solve when no RUN_DIR is given; "
+                f"{run_dir} is appraised as it was run.",
+                hint=f"Drop them, or run the scenario first: caspian run {name} --resolution N.",
+            )
+        network = problems.check(_results_network, run_dir)
+        corridor = problems.check(_run_scenario, run_dir) if network is not None else None
+        is_corridor = (run_dir / SCENARIO_FILE).is_file()
+    if is_corridor:
+        given = [option for option, value in costs.items() if value is not None]
+        if given:
+            problems.add(
+                f"{', '.join(given)}: costs of a link outside the corridor dataset; a corridor "
+                "link's costs come from the dataset.",
+                hint="Drop them (caspian data sources --table links lists the dataset's costs).",
+            )
+        where = f"the network of {run_dir}"
+        if links and network is None and corridor is not None:
+            network = problems.check(_scenario_network, corridor)
+            where = f"the network of scenario {corridor.name!r}"
+        if links and network is not None:
+            _check_links(problems, links, network, where, corridor=True)
+        return corridor
+    if network is None:
+        return None
+    missing = [option for option, value in costs.items() if value is None]
+    missing = [option for option in missing if option != "--fom-share"]
+    if not links or missing:
+        problems.add(
+            f"{run_dir} is not a corridor run, so the link and its costs must be given "
+            f"({', '.join((['--link'] if not links else []) + missing)}).",
+            hint="e.g. caspian cba RUN_DIR --link NAME --capex-eur-per-mw 1.8e6 "
+            "--lifetime 40 --discount-rate 0.06",
+        )
+    _check_links(problems, links, network, f"the network of {run_dir}", corridor=False)
+    return None
+
+
+def _check_links(
+    problems: Problems, links: list[str], network: Network, where: str, *, corridor: bool
+) -> None:
+    """Note every link of ``links`` that is not in ``network`` (or, for a ``corridor`` run, that
+    the corridor dataset has no costs for), with the candidates and a did-you-mean."""
+    known = [str(name) for name in network.static["Link"].index]
+    dataset = [str(name) for name in load_dataset().links.index] if corridor else known
+    for name in links:
+        if name in known and name in dataset:
+            continue
+        if name in known:
+            problems.add(
+                f"link {name!r} is not in the corridor dataset, so its costs are unknown.",
+                option="--link",
+                value=name,
+                hint="Appraise a link of the dataset: "
+                + ", ".join(n for n in known if n in dataset)
+                + ".",
+            )
+            continue
+        elsewhere = [n for n in dataset if n not in known]
+        note = checks.did_you_mean(name, elsewhere).replace(" Did you mean", " The dataset has")
+        problems.add(
+            f"no link {name!r} in {where}.",
+            option="--link",
+            value=name,
+            hint=f"Links: {', '.join(known)}.{checks.did_you_mean(name, known)}"
+            + (f"{note[:-1]}, not built in this scenario." if note else ""),
+        )
+
+
+def _run_scenario(run_dir: Path) -> Scenario | None:
+    """The scenario the results folder ``run_dir`` was run with; None if not a corridor run."""
+    path = run_dir / SCENARIO_FILE
+    if not path.is_file():
+        return None
+    try:
+        return Scenario.model_validate_json(path.read_text())
+    except ValidationError as error:
+        raise InputError(
+            f"is not a scenario this version of caspian-grid reads: {error.errors()[0]['msg']}.",
+            file=str(path),
+            hint="Run the scenario again with 'caspian run'.",
+        ) from None
+
+
+def _scenario_network(scenario: Scenario) -> Network:
+    """``scenario``'s network at a coarse resolution: its components, to check names against."""
+    coarse = scenario.model_copy(update={"resolution": Resolution(hours=168)})
+    return build_corridor_network(coarse, load_dataset())
 
 
 def _warn_of_gaps(*results: OptimizationResult) -> None:
@@ -357,25 +537,6 @@ def _warn_of_gaps(*results: OptimizationResult) -> None:
             "that alone; solve both with a smaller --gap (or --solver hipo) to compare smaller "
             "effects."
         )
-
-
-def _corridor_scenario(run_dir: Path | None, name: str, resolution: int | None) -> Scenario | None:
-    """The corridor scenario to appraise: from --scenario, or the one RUN_DIR was run with."""
-    if run_dir is None:
-        return prepare(name, resolution)
-    if not run_dir.is_dir():
-        raise InputError(
-            f"{run_dir} is not a results folder (no such folder).",
-            hint="Give the folder written by 'caspian run' or 'caspian solve'.",
-        )
-    if resolution is not None or name != "base":
-        raise InputError(
-            f"--scenario and --resolution choose what to solve when no RUN_DIR is given; "
-            f"{run_dir} is appraised as it was run.",
-            hint=f"Drop them, or run the scenario first: caspian run {name} --resolution N.",
-        )
-    path = run_dir / SCENARIO_FILE
-    return Scenario.model_validate_json(path.read_text()) if path.exists() else None
 
 
 def _print_comparison(welfare: pd.DataFrame, indicators: pd.DataFrame, title: str) -> None:

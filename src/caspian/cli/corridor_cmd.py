@@ -10,21 +10,28 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from caspian.atomic import check_writable
+from caspian.atomic import write_text_atomic
+from caspian.cli import checks
+from caspian.cli.checks import Problems
 from caspian.cli.solve_cmd import (
     BlockHoursOpt,
+    DaskDashboardOpt,
     GapOpt,
     SchedulerOpt,
     SolverOpt,
     TimeLimitOpt,
     WorkersOpt,
-    method_options,
 )
 from caspian.corridor.dataset import load_dataset, sources_table
 from caspian.corridor.headlines import Headlines
-from caspian.corridor.run import prepare, run_scenario
-from caspian.corridor.scenario import available_scenarios
-from caspian.exceptions import InputError
+from caspian.corridor.run import (
+    check_seed,
+    prepare,
+    resolution_override,
+    results_folder,
+    run_scenario,
+)
+from caspian.corridor.scenario import available_scenarios, scenario_folder
 from caspian.report import write_report
 
 console = Console(highlight=False)
@@ -70,43 +77,75 @@ def run(
     gap: GapOpt = None,
     workers: WorkersOpt = 1,
     scheduler: SchedulerOpt = None,
+    dask_dashboard: DaskDashboardOpt = False,
     time_limit: TimeLimitOpt = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace existing results.")
     ] = False,
 ) -> None:
     """Build, solve and report the corridor study for each scenario (default: base)."""
-    names = scenarios or ["base"]
-    prepared = [prepare(name, resolution, seed, segments, typical_days) for name in names]
-    if out is None:
-        out = Path("results") / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    dataset = load_dataset()
-    options = method_options(
+    problems = Problems()
+    timing = (resolution, segments, typical_days)
+    bad_timing = timing != (None, None, None) and (
+        problems.check(resolution_override, *timing) is None
+    )
+    bad_seed = seed is not None and problems.check(check_seed, seed) is None
+    # with a bad override, the scenarios are still loaded to check their names and files
+    overrides = (resolution, seed, segments, typical_days)
+    if bad_timing or bad_seed:
+        overrides = (None, None, None, None)
+    prepared = [
+        (name, scenario)
+        for name in scenarios or ["base"]
+        if (scenario := problems.check(prepare, name, *overrides)) is not None
+    ]
+    options = checks.method(
+        problems,
         solver,
         time_limit=time_limit,
         block_hours=block_hours,
         gap=gap,
         workers=workers,
         scheduler=scheduler,
+        dask_dashboard=dask_dashboard,
     )
-    for scenario in prepared:
-        check_writable(out / scenario.name, overwrite=overwrite)
-    for scenario in prepared:
+    if out is None:
+        out = Path("results") / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    folders: dict[str, Path] = {}
+    for given, scenario in prepared:
+        folder = problems.check(results_folder, out, scenario)
+        if folder is None:
+            continue
+        if scenario.name in folders:
+            problems.add(
+                f"two scenarios are named {scenario.name!r}; both would be written to {folder}.",
+                option="SCENARIOS",
+                value=given,
+                hint="Give each scenario once, or give one another 'name:' in its file.",
+            )
+            continue
+        folders[scenario.name] = folder
+        source = Path(given) if Path(given).exists() else scenario_folder() / f"{given}.yaml"
+        checks.output_folder(problems, folder, overwrite=overwrite, inputs=[source])
+    problems.raise_any()  # before building or solving anything
+    dataset = load_dataset()
+    for _, scenario in prepared:
+        folder = folders[scenario.name]
         with console.status("") as status:
             done = run_scenario(
                 scenario,
                 dataset=dataset,
                 options=options,
-                out_dir=out / scenario.name,
+                out_dir=folder,
                 overwrite=overwrite,
                 progress=lambda message: status.update(message),
             )
         print_headlines(done.headlines, done.build_seconds, done.solve_seconds)
         for line in done.trade_summary:
             console.print(line, markup=False)
-        console.print(f"results: [bold]{out / scenario.name}[/] (network.nc opens in PyPSA)")
+        console.print(f"results: [bold]{folder}[/] (network.nc opens in PyPSA)")
         with console.status(f"{scenario.name}: drawing the report"):
-            report = write_report(out / scenario.name)
+            report = write_report(folder)
         console.print(f"report: [bold]{report}[/]\n", soft_wrap=True)
 
 
@@ -161,20 +200,25 @@ def sources(
     csv: Annotated[
         Path | None, typer.Option("--csv", help="Also write the provenance table to this CSV.")
     ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace the --csv file if it exists.")
+    ] = False,
 ) -> None:
     """Print every number of the dataset with its unit, year, source and confidence, then the
     sources they cite."""
+    problems = Problems()
+    if csv is not None:
+        checks.output_file(problems, csv, overwrite=overwrite, option="--csv")
     ds = load_dataset()
     provenance = ds.provenance
     if table is not None:
         known = sorted(provenance["table"].unique())
-        if table not in known:
-            raise InputError(
-                f"unknown dataset table '{table}'.", hint=f"Tables: {', '.join(known)}."
-            )
+        checks.known_name(problems, "--table", table, known, "table", "the dataset")
+    problems.raise_any()
+    if table is not None:
         provenance = provenance[provenance["table"] == table]
     if csv is not None:
-        provenance.to_csv(csv, index=False)
+        write_text_atomic(csv, provenance.to_csv(index=False), overwrite=overwrite)
     view = Table(title=f"corridor dataset: {len(provenance)} numbers")
     for column in ("table", "key", "quantity", "value", "unit", "year", "source", "confidence"):
         view.add_column(column, overflow="fold")

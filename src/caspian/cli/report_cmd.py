@@ -8,8 +8,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from caspian.cli import checks
+from caspian.cli.checks import Problems
+from caspian.exceptions import InputError
+from caspian.optimize.export import check_results_folder
 from caspian.report import REPORT_FILE, write_report
-from caspian.report.images import FIGURES_FOLDER
+from caspian.report.images import FIGURES_FOLDER, image_formats
+from caspian.report.run_folder import load_run
 
 console = Console(highlight=False)
 
@@ -40,6 +45,24 @@ def report(
 ) -> None:
     """Write one HTML report of a results folder that opens with no internet: map, energy
     balance, dispatch weeks, prices, link utilisation, cost-benefit and export origin."""
+    problems = Problems()
+    problems.check(image_formats, images)
+    try:
+        check_results_folder(run_dir)
+        complete = True
+    except InputError:
+        complete = False
+        problems.check(load_run, run_dir)  # its message says what is wrong and what to give
+    if out is not None or complete:
+        # RUN_DIR/report.html is derived from the folder and always refreshed; a named file is not
+        checks.output_file(
+            problems,
+            run_dir / REPORT_FILE if out is None else out,
+            overwrite=overwrite or out is None,
+            inputs=[run_dir],
+            results=True,
+        )
+    problems.raise_any()  # before drawing anything
     with console.status("drawing the report"):
         path = write_report(run_dir, out, overwrite=overwrite, images=images)
     console.print(f"report: [bold]{path}[/]", soft_wrap=True)

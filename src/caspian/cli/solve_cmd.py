@@ -9,14 +9,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from caspian.decompose import BendersOptions, Method, method_from_name, solve_network
-from caspian.exceptions import InputError
+from caspian.cli import checks
+from caspian.cli.checks import Problems
+from caspian.decompose import BendersOptions, Method, solve_network
 from caspian.network import read_network, validate
 from caspian.network.examples import EXAMPLES, example_network
 from caspian.network.network import Network
 from caspian.optimize import OptimizationResult
 from caspian.optimize.auto import AUTO_BENDERS_MIN_COLUMNS
-from caspian.optimize.export import write_result
+from caspian.optimize.export import TABLE_FORMATS, write_result
 
 console = Console(highlight=False)
 
@@ -54,6 +55,15 @@ SchedulerOpt = Annotated[
         "--scheduler", help="Benders: a running Dask scheduler (tcp://host:8786) for the blocks."
     ),
 ]
+DaskDashboardOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dask-dashboard",
+        help="With --workers: serve Dask's dashboard of the local cluster on 127.0.0.1 and print "
+        "its URL (local clusters listen on loopback only; from another machine, tunnel it with "
+        "ssh -L).",
+    ),
+]
 TimeLimitOpt = Annotated[
     float | None, typer.Option("--time-limit", help="Seconds before the solve gives up.")
 ]
@@ -86,11 +96,32 @@ def solve(
     gap: GapOpt = None,
     workers: WorkersOpt = 1,
     scheduler: SchedulerOpt = None,
+    dask_dashboard: DaskDashboardOpt = False,
 ) -> None:
     """Optimise a network and write its results and summary.json to OUT."""
-    options = method_options(
-        solver, time_limit, threads, crossover, block_hours, gap, workers, scheduler
+    problems = Problems()
+    options = checks.method(
+        problems,
+        solver,
+        time_limit=time_limit,
+        threads=threads,
+        crossover=crossover,
+        block_hours=block_hours,
+        gap=gap,
+        workers=workers,
+        scheduler=scheduler,
+        dask_dashboard=dask_dashboard,
     )
+    checks.choice(problems, "--format", table_format, TABLE_FORMATS, what="table format")
+    if not path.exists():
+        problems.add(
+            f"{path} does not exist.",
+            option="PATH",
+            value=str(path),
+            hint="Give a caspian folder, a PyPSA .nc file or a CSV folder.",
+        )
+    checks.output_folder(problems, out, overwrite=overwrite, inputs=[path])
+    problems.raise_any()  # before reading or solving anything
     with console.status(f"reading {path}"):
         n = read_network(path)
     result = _solve(n, options)
@@ -118,42 +149,18 @@ def example(
     table_format: FormatOpt = "csv",
 ) -> None:
     """Solve an example network shipped with caspian-grid and print a summary."""
+    problems = Problems()
+    checks.choice(problems, "NAME", name, EXAMPLES, what="example")
+    options = checks.method(problems, solver)
+    checks.choice(problems, "--format", table_format, TABLE_FORMATS, what="table format")
+    checks.output_folder(problems, out, overwrite=overwrite)
+    problems.raise_any()  # before solving anything
     n = example_network(name)
-    result = _solve(n, method_options(solver))
+    result = _solve(n, options)
     _write(result, out, overwrite, table_format)
 
 
-def method_options(
-    solver: str,
-    time_limit: float | None = None,
-    threads: int | None = None,
-    crossover: bool = False,
-    block_hours: float | None = None,
-    gap: float | None = None,
-    workers: int = 1,
-    scheduler: str | None = None,
-) -> Method:
-    """The solve method the command-line options ask for (``--solver`` named in errors)."""
-    try:
-        return method_from_name(
-            solver,
-            time_limit=time_limit,
-            threads=threads,
-            crossover=crossover,
-            block_hours=block_hours,
-            gap=gap,
-            workers=workers,
-            scheduler=scheduler,
-        )
-    except InputError as error:
-        if error.attribute != "solver":
-            raise
-        raise InputError(
-            f"unknown solver {solver!r}.", attribute="--solver", hint=error.hint
-        ) from None
-
-
-def _solve(n: Network, options: Method) -> OptimizationResult:
+def _solve(n: Network, options: Method | None) -> OptimizationResult:
     with console.status("") as status:
 
         def say(message: str) -> None:

@@ -12,14 +12,27 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from caspian.cli.solve_cmd import BlockHoursOpt, GapOpt, SolverOpt, method_options
-from caspian.sweep.catalogue import Catalogue
+from caspian.atomic import leftovers, write_text_atomic
+from caspian.cli import checks
+from caspian.cli.checks import Problems
+from caspian.cli.solve_cmd import BlockHoursOpt, GapOpt, SolverOpt
+from caspian.names import check_name, inside
+from caspian.sweep.catalogue import Catalogue, RunStatus
 from caspian.sweep.runner import CATALOGUE_FILE, CaseSettings, SweepProgress, run_sweep
 from caspian.sweep.spec import load_sweep, shipped_sweeps
 from caspian.sweep.summary import SweepSummary, summarise
 
 console = Console(highlight=False)
 DEFAULT_OUT = Path("results") / "sweeps"
+STALE = "stale"
+"""``caspian runs --status stale``: the leftovers of killed writers, not runs."""
+
+
+def _show_dashboard(url: str) -> None:
+    console.print(
+        f"Dask dashboard: {url} (this machine only; from another, tunnel it: "
+        f"ssh -L 8787:{url.split('//')[1].split('/')[0]} HOST, then http://localhost:8787/status)"
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -58,10 +71,34 @@ def sweep(
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Run again the cases recorded as failed.")
     ] = False,
+    dask_dashboard: Annotated[
+        bool,
+        typer.Option(
+            "--dask-dashboard",
+            help="Serve Dask's dashboard of the local cluster on 127.0.0.1 and print its URL "
+            "(the cluster listens on loopback only; from another machine, tunnel it with ssh -L).",
+        ),
+    ] = False,
 ) -> None:
     """Run a sweep of corridor scenarios on Dask; finished cases are skipped on a re-run."""
-    spec = load_sweep(sweep_file)
-    method_options(solver, time_limit=time_limit, gap=gap, block_hours=block_hours)  # checks them
+    problems = Problems()
+    spec = problems.check(load_sweep, sweep_file)
+    if spec is not None:
+        problems.check(check_name, spec.name, what="sweep name", file=sweep_file)
+    checks.method(
+        problems,
+        solver,
+        time_limit=time_limit,
+        gap=gap,
+        block_hours=block_hours,
+        scheduler=scheduler,
+    )
+    if dask_dashboard:
+        checks.dask_dashboard_applies(problems, workers=None, scheduler=scheduler)
+    # the folder may exist (a re-run skips what is done); the catalogue goes into it
+    checks.output_file(problems, out / CATALOGUE_FILE, overwrite=True)
+    problems.raise_any()  # before starting any worker
+    assert spec is not None
     settings = CaseSettings(
         appraise=appraise, solver=solver, time_limit=time_limit, gap=gap, block_hours=block_hours
     )
@@ -96,6 +133,7 @@ def sweep(
             settings=settings,
             retry_failed=retry_failed,
             progress=show_progress,
+            dashboard=_show_dashboard if dask_dashboard else None,
         )
     failed = [r for r in outcome.recorded if r.status == "failed"]
     console.print(
@@ -148,10 +186,16 @@ def print_summary(summary: SweepSummary) -> None:
 
 
 def _write_summary(summary: SweepSummary, out: Path) -> None:
-    stem = out / f"{summary.sweep}-summary"
-    summary.distribution.to_csv(f"{stem}-distribution.csv")
-    summary.probability.to_csv(f"{stem}-probability.csv", index=False)
-    summary.sensitivity.to_csv(f"{stem}-sensitivity.csv", index=False)
+    """The sweep's summary tables, ``<out>/<sweep>-summary-*.csv``, each replaced in one step."""
+    stem = check_name(summary.sweep, what="sweep name")
+    tables = {
+        "distribution": summary.distribution.to_csv(),
+        "probability": summary.probability.to_csv(index=False),
+        "sensitivity": summary.sensitivity.to_csv(index=False),
+    }
+    for kind, text in tables.items():
+        path = inside(out, f"{stem}-summary-{kind}.csv", what="summary table")
+        write_text_atomic(path, text, overwrite=True)
 
 
 def _number(value: Any) -> str:
@@ -171,7 +215,14 @@ def runs(
     ] = DEFAULT_OUT / CATALOGUE_FILE,
     sweep_name: Annotated[str | None, typer.Option("--sweep", help="Only this sweep.")] = None,
     status: Annotated[
-        str | None, typer.Option("--status", help="Only runs with this status (done, failed).")
+        str | None,
+        typer.Option(
+            "--status",
+            help="Only runs with this status (done, failed); or 'stale' for the hidden "
+            "leftovers of killed writers (.NAME.tmp-*, .NAME.old-*) in the catalogue's folder "
+            "(or the folder --catalogue names) and two levels below: the next write in their "
+            "folder removes the stale ones.",
+        ),
     ] = None,
     sql: Annotated[
         str | None,
@@ -180,7 +231,32 @@ def runs(
     limit: Annotated[int, typer.Option("--limit", help="Rows to print.")] = 50,
 ) -> None:
     """List the runs in the results catalogue, or query it with SQL."""
-    cat = _open(catalogue)
+    problems = Problems()
+    checks.number(problems, "--limit", limit, at_least=0)
+    if status is not None:
+        checks.choice(problems, "--status", status, [*RunStatus, STALE], what="status")
+    if sql is not None and (sweep_name is not None or status is not None):
+        problems.add(
+            "runs the SQL instead of the listing, so --sweep and --status do not apply.",
+            option="--sql",
+            hint="Put the conditions in the SQL, e.g. where sweep = 'gas-price'.",
+        )
+    if status == STALE and sweep_name is not None:
+        problems.add(
+            "lists the leftovers of writers in a folder, of any sweep; --sweep does not apply.",
+            option="--status stale",
+            hint="Drop --sweep.",
+        )
+    if status == STALE:
+        problems.raise_any()
+        _print_leftovers(catalogue if catalogue.is_dir() else catalogue.parent, limit)
+        return
+    cat = problems.check(_open, catalogue)
+    if cat is not None and sweep_name is not None:
+        where = f"the catalogue {catalogue}"
+        checks.known_name(problems, "--sweep", sweep_name, cat.sweeps(), "sweep", where)
+    problems.raise_any()
+    assert cat is not None
     if sql is not None:
         frame = cat.query(sql)
         _print_frame(frame.head(limit), f"{len(frame)} row(s)")
@@ -192,6 +268,46 @@ def runs(
         if c in frame
     ]
     _print_frame(frame[shown].head(limit), f"{len(frame)} run(s) in {catalogue}")
+
+
+def _print_leftovers(folder: Path, limit: int) -> None:
+    """The leftovers of writers in ``folder`` and two levels of folders below it."""
+    found = [item for where in _folders(folder, depth=2) for item in leftovers(where)]
+    if not found:
+        console.print(f"no leftovers of killed writers in {folder}")
+        return
+    stale = sum(item.stale for item in found)
+    console.print(
+        f"{len(found)} leftover(s) of writers in {folder}, {stale} stale: the next write in "
+        "their folder removes a stale one (an .old- folder whose result is missing is put "
+        "back instead)"
+    )
+    for item in found[:limit]:
+        kind = "being written" if item.kind == "tmp" else "an earlier result"
+        console.print(
+            f"  {'stale ' if item.stale else 'in use'}  {item.path.relative_to(folder)}: {kind} "
+            f"for {item.target!r} by {item.writer}, unchanged for {_duration(item.age_s)}",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+def _folders(folder: Path, depth: int) -> list[Path]:
+    """``folder`` and the folders below it, ``depth`` levels deep, hidden ones left out."""
+    if not folder.is_dir():
+        return []
+    below = [p for p in sorted(folder.iterdir()) if p.is_dir() and not p.name.startswith(".")]
+    return [folder, *(f for p in below if depth > 0 for f in _folders(p, depth - 1))]
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / 86400:.0f} days"
 
 
 def show(

@@ -18,11 +18,13 @@ are stated in [`SENSITIVITIES`][caspian.corridor.appraisal.SENSITIVITIES] and
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
 from caspian.analysis.cba import (
     Hold,
@@ -204,6 +206,17 @@ def appraise_corridor_link(
             f"scenario {scenario.name!r} has no Caspian link to appraise.",
             hint="Choose a scenario with a Caspian route, or name a link with --link.",
         )
+    known = n.static["Link"].index
+    unknown = [name for name in links if name not in known]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], [str(k) for k in known], n=1)
+        raise InputError(
+            f"scenario {scenario.name!r} has no link {unknown[0]!r}"
+            + (f"; did you mean {close[0]!r}?" if close else "."),
+            component="Link",
+            value=unknown[0],
+            hint="Its links are: " + ", ".join(repr(str(k)) for k in known) + ".",
+        )
     capacity = capacity_mw
     plan: OptimizationResult | None = None
     if capacity is None:
@@ -312,4 +325,15 @@ def _vary(scenario: Scenario, parameter: str, factor: float) -> Scenario:
         data["demand"]["growth_multiplier"] *= factor
     else:  # pragma: no cover - SENSITIVITIES lists only these
         raise ValueError(parameter)
-    return Scenario.model_validate(data)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        problem = "; ".join(str(e["msg"]) for e in error.errors())
+        raise InputError(
+            f"the tornado's case '{parameter}' x {factor:g} of scenario {scenario.name!r} is "
+            f"outside the scenario's ranges: {problem}.",
+            attribute=parameter,
+            value=factor,
+            hint="Appraise without the tornado (--no-sensitivity), or start from a scenario "
+            "further from the limit.",
+        ) from None

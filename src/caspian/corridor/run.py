@@ -11,13 +11,15 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from caspian.analysis.standard import standard_tables, summary_lines
+from caspian.atomic import check_writable
 from caspian.corridor.appraisal import cbam_grid_factors, eu_co2_price
 from caspian.corridor.build import build_corridor_model
 from caspian.corridor.dataset import Dataset, load_dataset
 from caspian.corridor.headlines import Headlines, headlines
-from caspian.corridor.scenario import Resolution, Scenario, load_scenario
+from caspian.corridor.scenario import MAX_SEED, Resolution, Scenario, load_scenario
 from caspian.decompose import Method, solve_network
 from caspian.exceptions import InputError
+from caspian.names import check_name, inside
 from caspian.network.network import Network
 from caspian.optimize import OptimizationResult
 from caspian.optimize.export import write_result
@@ -68,29 +70,80 @@ def prepare(
     segments: int | None = None,
     typical_days: int | None = None,
 ) -> Scenario:
-    """Load a scenario and apply command-line overrides of resolution and weather seed."""
+    """Load a scenario and apply command-line overrides of resolution and weather seed.
+
+    An override given is checked as the scenario file's key would be (``0`` is a value, not
+    "use the default"), and named by its option in the error.
+    """
     scenario = load_scenario(name_or_path)
+    update: dict[str, object] = {}
     if resolution_hours is not None or segments is not None or typical_days is not None:
-        hours = resolution_hours or scenario.resolution.hours
-        try:
-            resolution = Resolution.model_validate(
-                {"hours": hours, "segments": segments, "typical_days": typical_days}
-            )
-        except ValidationError as error:
-            problems = "; ".join(
-                ": ".join([".".join(map(str, e["loc"])), e["msg"]] if e["loc"] else [e["msg"]])
-                for e in error.errors()
-            )
-            raise InputError(
-                f"invalid time resolution (--resolution {hours}, --segments {segments}, "
-                f"--typical-days {typical_days}): {problems}.",
-                hint="Use 1-168 hours per snapshot, 2-8760 segments or 1-365 typical days, "
-                "and at most one of --segments and --typical-days.",
-            ) from None
-        scenario = scenario.model_copy(update={"resolution": resolution})
+        update["resolution"] = resolution_override(
+            resolution_hours, segments, typical_days, default_hours=scenario.resolution.hours
+        )
     if weather_seed is not None:
-        scenario = scenario.model_copy(update={"weather_seed": weather_seed})
-    return scenario
+        update["weather_seed"] = check_seed(weather_seed)
+    return scenario.model_copy(update=update) if update else scenario
+
+
+def check_seed(weather_seed: int) -> int:
+    """``weather_seed`` if it can seed the weather year (a whole number from 0 to
+    ``MAX_SEED``, as in a scenario file)."""
+    if not 0 <= weather_seed <= MAX_SEED:
+        raise InputError(
+            f"weather seed {weather_seed} is outside 0 to {MAX_SEED:,}.",
+            attribute="--seed",
+            value=weather_seed,
+            hint="Give a whole number in that range, e.g. --seed 7.",
+        )
+    return weather_seed
+
+
+def resolution_override(
+    hours: int | None,
+    segments: int | None,
+    typical_days: int | None,
+    *,
+    default_hours: int = Resolution().hours,
+) -> Resolution:
+    """The time resolution ``--resolution``, ``--segments`` and ``--typical-days`` ask for
+    (``hours`` None: ``default_hours``); an :class:`InputError` names every option out of range."""
+    try:
+        return Resolution.model_validate(
+            {
+                "hours": default_hours if hours is None else hours,
+                "segments": segments,
+                "typical_days": typical_days,
+            }
+        )
+    except ValidationError as error:
+        options = {
+            "hours": "--resolution",
+            "segments": "--segments",
+            "typical_days": "--typical-days",
+        }
+        given = {"hours": hours, "segments": segments, "typical_days": typical_days}
+        asked = ", ".join(f"{options[k]} {v}" for k, v in given.items() if v is not None)
+        problems = "; ".join(
+            f"{options[str(e['loc'][0])]} {given[str(e['loc'][0])]}: {e['msg']}"
+            if e["loc"]
+            else f"{asked}: {str(e['msg']).removeprefix('Value error, ')}"
+            for e in error.errors()
+        )
+        raise InputError(
+            f"invalid time resolution: {problems}.",
+            hint="Use 1-168 hours per snapshot (--resolution), 2-8760 segments (--segments) or "
+            "1-365 typical days (--typical-days), and at most one of --segments and "
+            "--typical-days.",
+        ) from None
+
+
+def results_folder(out: str | Path, scenario: Scenario) -> Path:
+    """The folder of ``scenario``'s results in ``out``: ``out/<name>``, its name checked to be
+    one safe file name (:func:`caspian.names.check_name`) and the folder to lie inside ``out``."""
+    name = check_name(scenario.name, what="scenario name")
+    inside(out, name, what=f"the results folder of scenario {name!r}")
+    return Path(out) / name
 
 
 def run_scenario(
@@ -113,6 +166,9 @@ def run_scenario(
     over time blocks wherever that applies.
     """
     say = progress or (lambda message: None)
+    if out_dir is not None:  # before anything is built or solved
+        check_name(scenario.name, what="scenario name")
+        check_writable(out_dir, overwrite=overwrite)
     ds = dataset or load_dataset()
     say(
         f"{scenario.name}: building the network ({scenario.year}, {scenario.resolution.describe()})"

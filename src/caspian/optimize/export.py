@@ -21,6 +21,7 @@ import pandas as pd
 
 from caspian.atomic import atomic_folder
 from caspian.exceptions import InputError
+from caspian.names import check_name, inside
 from caspian.network import read_network, write_network
 from caspian.network.network import component_schema
 from caspian.optimize.context import NOMINAL_ATTR
@@ -32,6 +33,7 @@ NETWORK_FILE = "network.nc"
 SUMMARY_FILE = "summary.json"
 
 TableFormat = Literal["csv", "parquet"]
+TABLE_FORMATS: tuple[TableFormat, ...] = ("csv", "parquet")
 
 
 def write_result(
@@ -49,18 +51,22 @@ def write_result(
     (optimal capacity per component) and ``global_constraints`` (``mu``, ``value``), plus the
     solved network's inputs as ``network.nc``.
     ``extra`` writes further files into the folder before it moves into place.
+
+    Every table is named by :func:`caspian.names.check_name` and written inside ``out_dir``;
+    an existing ``out_dir`` is replaced only with ``overwrite``.
     """
     out = Path(out_dir)
-    if table_format not in ("csv", "parquet"):
+    if table_format not in TABLE_FORMATS:
         raise InputError(f"unknown table format {table_format!r}.", hint="Use 'csv' or 'parquet'.")
     with atomic_folder(out, overwrite=overwrite) as tmp:
         for stem, table in result.tables().items():
+            path = inside(tmp, f"{check_name(stem, what='table')}.{table_format}", what="table")
             if table_format == "csv":
-                table.to_csv(tmp / f"{stem}.csv")
+                table.to_csv(path)
             else:
                 frame = table.copy()
                 frame.columns = frame.columns.astype(str)
-                frame.to_parquet(tmp / f"{stem}.parquet")
+                frame.to_parquet(path)
         write_network(result.network, tmp / NETWORK_FILE, format="pypsa-netcdf")
         summary = result.summary()
         summary["network"] = result.network.name
@@ -72,6 +78,40 @@ def write_result(
     return out
 
 
+def check_results_folder(folder: str | Path) -> Path:
+    """``folder`` if it is a results folder (with ``summary.json`` and ``network.nc``), else an
+    :class:`InputError` saying what is missing; reads nothing."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        what = "a file" if folder.exists() else "no such folder"
+        raise InputError(
+            f"{folder} is not a results folder ({what}).",
+            hint="Give the folder written by 'caspian run' or 'caspian solve'.",
+        )
+    for needed in (folder / SUMMARY_FILE, folder / NETWORK_FILE):
+        if not needed.is_file():
+            raise InputError(
+                f"{folder} is not a complete results folder: {needed.name} is missing.",
+                hint="Give the folder written by 'caspian run' or 'caspian solve' "
+                "(results written before network.nc was added must be solved again).",
+            )
+    return folder
+
+
+def result_entries(folder: str | Path) -> frozenset[str] | None:
+    """The names in the results folder ``folder`` that ``write_result`` wrote (the tables,
+    ``network.nc``, ``summary.json`` and what ``extra`` added), as its ``summary.json`` lists
+    them; None if that cannot be told. Other entries (``cba/``, ``trace/``, a report) were
+    added after."""
+    try:
+        listed = json.loads((Path(folder) / SUMMARY_FILE).read_text())["tables"]
+    except (OSError, ValueError, UnicodeDecodeError, KeyError, TypeError):
+        return None
+    if not isinstance(listed, list):
+        return None
+    return frozenset([SUMMARY_FILE, *map(str, listed)])
+
+
 def read_result(folder: str | Path) -> OptimizationResult:
     """Rebuild the result written by ``write_result`` (or ``caspian run``) in ``folder``.
 
@@ -80,21 +120,16 @@ def read_result(folder: str | Path) -> OptimizationResult:
     (``result.periods``). Line and link shadow prices and the inter-period storage levels are
     not written, so they are absent.
     """
-    folder = Path(folder)
+    folder = check_results_folder(folder)
     summary_path = folder / SUMMARY_FILE
-    if not folder.is_dir():
+    try:
+        summary = json.loads(summary_path.read_text())
+    except (ValueError, UnicodeDecodeError) as error:
         raise InputError(
-            f"{folder} is not a results folder (no such folder).",
-            hint="Give the folder written by 'caspian run' or 'caspian solve'.",
-        )
-    for needed in (summary_path, folder / NETWORK_FILE):
-        if not needed.exists():
-            raise InputError(
-                f"{folder} is not a complete results folder: {needed.name} is missing.",
-                hint="Give the folder written by 'caspian run' or 'caspian solve' "
-                "(results written before network.nc was added must be solved again).",
-            )
-    summary = json.loads(summary_path.read_text())
+            f"is not valid JSON ({error}).",
+            file=str(summary_path),
+            hint="The folder is damaged; solve the network again.",
+        ) from None
     n = read_network(folder / NETWORK_FILE)
     suffix = ".parquet" if summary.get("table_format") == "parquet" else ".csv"
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Literal, cast, get_args
 
 import plotly.graph_objects as go
 
+from caspian.atomic import temp_folder_beside
 from caspian.exceptions import InputError
 
 ImageFormat = Literal["png", "svg"]
@@ -100,7 +100,8 @@ def export_images(
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    # Named after this process, so a killed export's leftover is cleaned by the next write.
+    staging = temp_folder_beside(out)
     try:
         jobs = [
             {
