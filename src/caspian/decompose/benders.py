@@ -39,7 +39,7 @@ from caspian.decompose.subproblem import BlockData, Outcome, block_data
 from caspian.exceptions import InputError, SolverError
 from caspian.network.network import Network
 from caspian.optimize import audited_result
-from caspian.optimize.build import LinearModel, build_model
+from caspian.optimize.build import LinearModel, build_model, refuse_bad_program
 from caspian.optimize.context import NOMINAL_ATTR
 from caspian.optimize.results import OptimizationResult
 from caspian.optimize.solve import Solution, SolverStats
@@ -78,6 +78,9 @@ class BendersOptions:
     scheduler
         address of a running Dask scheduler (``tcp://host:8786``) whose workers solve
         the blocks, one group of blocks per worker.
+    dask_dashboard
+        with ``workers`` > 1, serve Dask's dashboard of the local cluster on loopback and say
+        its URL through ``progress``; local clusters listen on loopback only either way.
     stabilisation
         ``lambda`` of in-out separation (1 = plain Kelley cuts at the master point).
     stall_rounds
@@ -95,6 +98,7 @@ class BendersOptions:
     time_limit: float | None = None
     workers: int = 1
     scheduler: str | None = None
+    dask_dashboard: bool = False
     stabilisation: float = 0.5
     stall_rounds: int = 3
     start_hours: float | None = 24.0
@@ -216,6 +220,7 @@ def solve_benders(
     say = progress or (lambda message: None)
     start = time.perf_counter()
     model = build_model(n)
+    refuse_bad_program(model.lp)  # what HiGHS would reject, named, before any block is cut
     snapshot_block = time_blocks(n, opts.block_hours)
     part = partition_program(model.lp, snapshot_block)
     blocks = [block_data(model.lp, part, b) for b in range(part.n_blocks)]
@@ -224,7 +229,7 @@ def solve_benders(
         f"{len(part.complicating)} investment and boundary columns, "
         f"{len(part.global_rows)} yearly constraints split by block"
     )
-    pool = _default_pool(blocks, opts)
+    pool = _default_pool(blocks, opts, say)
     # The pool holds the blocks' data now (here or on the workers); keep only their indices.
     index = [BlockIndex(d.block, d.own_columns, d.own_rows, d.linked) for d in blocks]
     del blocks
@@ -234,14 +239,24 @@ def solve_benders(
         pool.close()
 
 
-def _default_pool(blocks: list[BlockData], opts: BendersOptions) -> SubproblemPool:
+def _default_pool(
+    blocks: list[BlockData], opts: BendersOptions, say: Callable[[str], None]
+) -> SubproblemPool:
     if opts.scheduler is None and opts.workers == 1:
         return LocalPool(blocks, opts.subproblem_options)
     from caspian.decompose.dask_pool import DaskPool
 
     if opts.scheduler is not None:
         return DaskPool.connect(opts.scheduler, blocks, opts.subproblem_options)
-    return DaskPool.local(blocks, opts.workers, opts.subproblem_options)
+    pool = DaskPool.local(
+        blocks, opts.workers, opts.subproblem_options, dashboard=opts.dask_dashboard
+    )
+    if pool.dashboard_link is not None:
+        say(
+            f"Dask dashboard: {pool.dashboard_link} (this machine only; from another, tunnel "
+            "it with ssh -L, see the Dask how-to)"
+        )
+    return pool
 
 
 def _run(

@@ -73,17 +73,27 @@ class DaskPool:
             future = client.submit(BlockGroup, data, options, actor=True, workers=[worker])
             self._actors.append(future.result())
         self.n_blocks = len(blocks)
+        self.dashboard_link: str | None = None
+        """URL of Dask's dashboard of a local cluster started with one, else None."""
 
     @classmethod
     def local(
-        cls, blocks: Sequence[BlockData], workers: int, options: dict[str, Any] | None = None
+        cls,
+        blocks: Sequence[BlockData],
+        workers: int,
+        options: dict[str, Any] | None = None,
+        *,
+        dashboard: bool = False,
     ) -> DaskPool:
-        """A pool on a new local cluster of ``workers`` single-threaded processes."""
+        """A pool on a new local cluster of ``workers`` single-threaded processes, listening on
+        loopback only; with ``dashboard`` Dask's dashboard too (``pool.dashboard_link``)."""
         from distributed import Client
 
-        cluster = local_cluster(workers)
+        cluster = local_cluster(workers, dashboard=dashboard)
         client = Client(cluster)
-        return cls(client, blocks, options, owned=(client, cluster))
+        pool = cls(client, blocks, options, owned=(client, cluster))
+        pool.dashboard_link = dashboard_link(cluster) if dashboard else None
+        return pool
 
     @classmethod
     def connect(
@@ -145,18 +155,39 @@ class DaskPool:
             thing.close()
 
 
-def local_cluster(workers: int) -> Any:
-    """A Dask ``LocalCluster`` of ``workers`` single-threaded processes, quiet and without a
-    dashboard (each solve uses one core; the caller closes it)."""
+LOOPBACK = "127.0.0.1"
+"""The only interface local clusters listen on: their scheduler, workers and HTTP routes
+(health, metrics, call stacks, logs) are never reachable from the network."""
+
+
+def local_cluster(workers: int, *, dashboard: bool = False) -> Any:
+    """A Dask ``LocalCluster`` of ``workers`` single-threaded processes (each solve uses one
+    core; the caller closes it), quiet, on loopback only.
+
+    Every server of the cluster (the scheduler, each worker and nanny, and the HTTP routes Dask
+    serves even without a dashboard) binds to ``127.0.0.1`` on a free port: nothing of a sweep's
+    or a solve's logs, call stacks or metrics is readable from the network. With ``dashboard``
+    the scheduler serves Dask's dashboard there too (:func:`dashboard_link`); from another
+    machine, reach it through an SSH tunnel (``ssh -L 8787:127.0.0.1:PORT host``, then
+    http://localhost:8787/status).
+    """
     from distributed import LocalCluster
 
+    loopback_free_port = f"{LOOPBACK}:0"
     return LocalCluster(
         n_workers=workers,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
-        # Even without a dashboard the scheduler serves health routes over HTTP, by default on
-        # port 8787: a free port instead, so a second cluster on the machine does not warn.
-        scheduler_kwargs={"dashboard_address": ":0"},
+        host=LOOPBACK,
+        dashboard_address=loopback_free_port if dashboard else None,
+        worker_dashboard_address=loopback_free_port,
+        # Even without a dashboard the scheduler serves health routes over HTTP (on port 8787
+        # and every interface by default): loopback and a free port instead.
+        scheduler_kwargs={} if dashboard else {"dashboard_address": loopback_free_port},
         silence_logs=40,
     )
+
+
+def dashboard_link(cluster: Any) -> str:
+    """The URL of the dashboard of a cluster from :func:`local_cluster` (``dashboard=True``)."""
+    return str(cluster.dashboard_link)

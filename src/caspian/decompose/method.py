@@ -88,13 +88,14 @@ def method_from_name(
     gap: float | None = None,
     workers: int = 1,
     scheduler: str | None = None,
+    dask_dashboard: bool = False,
 ) -> Method:
     """The method a ``--solver`` name asks for, carrying the settings of every way of solving.
 
     ``"auto"`` (let the size decide), ``"benders"``, or a HiGHS algorithm (``"hipo"``,
     ``"ipm"``, ``"simplex"``, ``"pdlp"``). ``time_limit`` applies to whichever way is used;
     ``threads`` and ``crossover`` to HiGHS on the whole model; ``block_hours``, ``gap``,
-    ``workers`` and ``scheduler`` to Benders (``None``: the defaults of
+    ``workers``, ``scheduler`` and ``dask_dashboard`` to Benders (``None``: the defaults of
     [`BendersOptions`][caspian.decompose.BendersOptions]).
     """
     name = solver.lower()
@@ -105,7 +106,12 @@ def method_from_name(
             value=solver,
             hint=f"Choose one of: {', '.join(SOLVER_NAMES)}.",
         )
-    benders = BendersOptions(workers=workers, scheduler=scheduler, time_limit=time_limit)
+    benders = BendersOptions(
+        workers=workers,
+        scheduler=scheduler,
+        time_limit=time_limit,
+        dask_dashboard=dask_dashboard,
+    )
     if block_hours is not None:
         benders = replace(benders, block_hours=block_hours)
     if gap is not None:
