@@ -4,6 +4,8 @@ apps and clients over copies of it."""
 from __future__ import annotations
 
 import shutil
+import sys
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -21,6 +23,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)
     from fastapi.testclient import TestClient
 
+FAKE_WORKER = Path(__file__).with_name("fake_worker.py")
 COARSE = 73
 """Hours per snapshot: 120 snapshots a year, about a second a solve."""
 TOKEN = "s3cret-token-for-the-tests"
@@ -69,3 +72,27 @@ def make_client(settings: WebSettings) -> Iterator[Callable[..., TestClient]]:
 @pytest.fixture
 def client(make_client: Callable[..., TestClient]) -> TestClient:
     return make_client()
+
+
+def use_fake_worker(client: TestClient, *args: str) -> None:
+    """Run the jobs of ``client``'s app with ``tests/web/fake_worker.py args...``."""
+    client.app.state.web.jobs.command = (sys.executable, str(FAKE_WORKER), *args)  # type: ignore[attr-defined]
+
+
+def wait_until(
+    client: TestClient, job_id: str, done: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """The job once ``done(job)`` holds (at most two minutes)."""
+    deadline = time.monotonic() + 120
+    job: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}").json()
+        if done(job):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} still {job.get('state')}: {job.get('message')}")
+
+
+def wait_for(client: TestClient, job_id: str) -> dict[str, Any]:
+    """The job once it is done, failed or interrupted."""
+    return wait_until(client, job_id, lambda job: job["state"] not in ("queued", "running"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -18,8 +19,10 @@ from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from caspian.web import WebSettings, create_app
+from tests.web.conftest import FAKE_WORKER
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path(os.environ.get("CASPIAN_CHROMIUM", "/usr/bin/chromium"))
@@ -32,13 +35,18 @@ SCREENSHOTS = os.environ.get("CASPIAN_SCREENSHOTS")
 
 
 @pytest.fixture
-def server(results: Path) -> Iterator[str]:
+def app(results: Path) -> FastAPI:
+    """The app the browser talks to (a test may change it before the server starts)."""
+    return create_app(WebSettings(results=results, job_min_resolution_hours=24))
+
+
+@pytest.fixture
+def server(app: FastAPI) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    settings = WebSettings(results=results, port=port, job_min_resolution_hours=24)
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host="127.0.0.1",
         port=port,
         log_level="warning",
@@ -197,6 +205,64 @@ def test_start_a_run_from_the_form(
     browser_page.goto(f"{server}/")
     expect(browser_page.locator("table#runs")).to_contain_text("browser-run")
     expect(browser_page.locator(".jobs")).to_contain_text("done")
+
+    assert not watch.outside, f"requests leaving the machine: {watch.outside}"
+    assert not watch.errors, watch.errors
+
+
+@pytest.fixture
+def interrupted(results: Path, tmp_path: Path) -> str:
+    """The id of a job that an earlier server left interrupted (its record is in results)."""
+    from caspian.web.schemas import JobIn
+
+    earlier = create_app(WebSettings(results=results, job_min_resolution_hours=24))
+    jobs = earlier.state.web.jobs
+    jobs.command = (sys.executable, str(FAKE_WORKER), "block", str(tmp_path / "never"))
+    job = jobs.submit(JobIn(scenario="base", name="again", resolution_hours=24))
+    deadline = time.monotonic() + 60
+    while jobs.get(job.id).message == "queued" or jobs.get(job.id).state == "queued":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    jobs.shutdown()
+    return job.id
+
+
+def test_a_damaged_run_and_an_interrupted_job(
+    interrupted: str,  # first: the app reads the job records when it is made
+    app: FastAPI,
+    results: Path,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+) -> None:
+    (results / "base" / "headlines.json").write_text('{"scenario": ')
+    release = tmp_path / "release"
+    app.state.web.jobs.command = (sys.executable, str(FAKE_WORKER), "block", str(release))
+    server = request.getfixturevalue("server")
+    browser_page, watch = request.getfixturevalue("page")
+    expect = sync_api.expect
+
+    browser_page.goto(f"{server}/")
+    expect(browser_page.locator("table#runs tbody tr")).to_have_count(3)
+    broken = browser_page.locator("tr[data-broken=base]")
+    expect(broken).to_contain_text("damaged: headlines.json is not valid JSON")
+    expect(browser_page.locator(".jobs")).to_contain_text("interrupted")
+    shot(browser_page, tmp_path, "runs-damaged")
+    broken.get_by_role("link", name="base", exact=True).click()
+    expect(browser_page.locator("[data-problem='headlines.json']")).to_contain_text(
+        "Damaged file headlines.json in run base"
+    )
+    expect(browser_page.locator("table.files")).to_contain_text("network.nc")
+
+    browser_page.goto(f"{server}/jobs/{interrupted}")
+    expect(browser_page.locator("[data-field=state]")).to_have_text("interrupted")
+    expect(browser_page.locator("[data-field=message]")).to_contain_text("start it again")
+    shot(browser_page, tmp_path, "job-interrupted")
+    browser_page.get_by_role("button", name="Start it again").click()
+    expect(browser_page).to_have_url(f"{server}/jobs/{interrupted}")
+    expect(browser_page.locator("[data-field=state]")).to_have_text("running")
+    expect(browser_page.locator("[data-field=restart]")).to_be_hidden()
+    release.touch()
+    expect(browser_page.locator("[data-field=state]")).to_have_text("done", timeout=30_000)
 
     assert not watch.outside, f"requests leaving the machine: {watch.outside}"
     assert not watch.errors, watch.errors

@@ -104,13 +104,18 @@ def test_cli_serves_with_a_token_from_the_environment(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, results: Path
 ) -> None:
     served: dict[str, Any] = {}
-    monkeypatch.setattr("uvicorn.run", lambda app, **options: served.update(app=app, **options))
+
+    def run(server: Any, sockets: list[Any]) -> None:
+        served.update(config=server.config, port=sockets[0].getsockname()[1])
+
+    monkeypatch.setattr("uvicorn.Server.run", run)
     monkeypatch.setenv("CASPIAN_TOKEN", TOKEN)
     with pytest.raises(SystemExit) as done:
-        main(["serve", "--host", "0.0.0.0", "--port", "8123", "--results", str(results)])
+        main(["serve", "--host", "0.0.0.0", "--port", "0", "--results", str(results)])
     assert done.value.code in (0, None)
-    assert (served["host"], served["port"], served["access_log"]) == ("0.0.0.0", 8123, False)
-    client = TestClient(served["app"], base_url="http://0.0.0.0:8123")
+    config = served["config"]
+    assert (config.host, config.port, config.access_log) == ("0.0.0.0", served["port"], False)
+    client = TestClient(config.app, base_url="http://0.0.0.0:8123")
     assert client.get("/api/runs").status_code == 401
     assert TOKEN not in capsys.readouterr().out
 

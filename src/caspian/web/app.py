@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import RedirectResponse, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from caspian import __version__
 from caspian.web.deps import WebState
-from caspian.web.jobs import JobManager
+from caspian.web.finite_json import FiniteJson
+from caspian.web.job_manager import JobManager
 from caspian.web.pages import render, template_environment
-from caspian.web.routers import downloads, jobs, runs, session
+from caspian.web.routers import catalogues, downloads, jobs, runs, session
 from caspian.web.security import BodyLimit, HostGuard, SecurityHeaders, TokenGuard
 from caspian.web.settings import WebSettings, check_settings
 
@@ -47,7 +52,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.web = state
-    for router in (runs.router, jobs.router, downloads.router, session.router):
+    for router in (runs.router, catalogues.router, jobs.router, downloads.router, session.router):
         app.include_router(router)
     static = StaticFiles(packages=[("caspian.web", "static")])
     app.mount("/static", static, name="static")
@@ -58,12 +63,53 @@ def create_app(settings: WebSettings) -> FastAPI:
         return RedirectResponse("/static/favicon.svg", status_code=301)
 
     app.add_exception_handler(StarletteHTTPException, _error_page)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     # Added innermost first: the last one added sees the request first.
+    app.add_middleware(FiniteJson)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(TokenGuard, token=settings.token)
     app.add_middleware(HostGuard, hosts=settings.host_names())
     app.add_middleware(SecurityHeaders)
     return app
+
+
+ECHO_LIMIT = 200
+"""Characters of a request's value echoed back in a validation error, at most."""
+
+
+async def _invalid_request(request: Request, error: Exception) -> Response:
+    """FastAPI's 422 with each error's ``input`` made plain and short: raw bytes that are not
+    UTF-8 (a body sent as text) broke FastAPI's own encoder, a 500, and a long value would be
+    echoed back whole."""
+    assert isinstance(error, RequestValidationError)
+    details = []
+    for item in error.errors():
+        entry = {key: value for key, value in item.items() if key != "ctx"}
+        if "input" in entry:
+            entry["input"] = _echo(entry["input"])
+        if "ctx" in item:
+            entry["ctx"] = {str(k): _echo(v) for k, v in dict(item["ctx"]).items()}
+        details.append(entry)
+    return JSONResponse({"detail": jsonable_encoder(details)}, status_code=422)
+
+
+def _echo(value: Any) -> Any:
+    """A JSON-safe, short stand-in for ``value``."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    if isinstance(value, str):
+        return value if len(value) <= ECHO_LIMIT else value[: ECHO_LIMIT - 3] + "..."
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    text = repr(value)
+    if isinstance(value, dict | list | tuple) and len(text) <= ECHO_LIMIT:
+        try:
+            return jsonable_encoder(value)
+        except (TypeError, ValueError, UnicodeDecodeError):
+            return text
+    return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 3] + "..."
 
 
 async def _error_page(request: Request, error: Exception) -> Response:

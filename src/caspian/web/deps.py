@@ -14,9 +14,12 @@ import jinja2
 from fastapi import Depends, HTTPException, Request
 
 from caspian.network.network import did_you_mean
-from caspian.web.jobs import JobManager
+from caspian.web.job_manager import JobManager
 from caspian.web.settings import WebSettings
-from caspian.web.store import BadName, RunEntry, check_run_id, find_runs
+from caspian.web.store import BadName, BrokenFile, RunEntry, RunIndex, check_run_id, find_runs
+
+DAMAGED = 409
+"""Status of a view that needs a damaged file of a run (the request is fine, the run is not)."""
 
 
 @dataclass
@@ -32,9 +35,13 @@ class WebState:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _scratch: Path | None = None
 
+    def index(self) -> RunIndex:
+        """The runs on disk now, and how each catalogue fared."""
+        return find_runs(self.settings.results, self.settings.catalogues)
+
     def runs(self) -> dict[str, RunEntry]:
         """The runs on disk now, by id, newest first."""
-        return find_runs(self.settings.results, self.settings.catalogues)
+        return self.index().runs
 
     def report_lock(self, run_id: str) -> threading.Lock:
         """The lock held while a run's report is written, so it is written once."""
@@ -73,6 +80,12 @@ def lookup_run(runs: Mapping[str, RunEntry], run_id: str) -> RunEntry:
         hint = did_you_mean(run_id, runs) or " GET /api/runs lists the runs."
         raise HTTPException(404, f"no run '{run_id}'.{hint}")
     return runs[run_id]
+
+
+def damaged(error: BrokenFile, doing: str) -> HTTPException:
+    """HTTP 409 for a view that cannot be shown because of a damaged file; ``doing`` says which
+    (``"cannot compare"``)."""
+    return HTTPException(DAMAGED, f"{doing}: {error}")
 
 
 def run_entry(run_id: str, state: State) -> RunEntry:

@@ -1,41 +1,37 @@
-"""Runs started from the web: the parameters a job may change, and the jobs themselves.
+"""Runs started from the web: the parameters a job may change, and what a job request means.
 
 A job is a shipped scenario with some dotted parameters changed (the paths a sweep varies,
 :func:`caspian.sweep.spec.parameter_paths`, less the resolution, which has its own field and a
-server-set limit). It runs :func:`caspian.corridor.run.run_scenario` on a worker thread and
-writes its results folder under the results root, where the runs list finds it. Jobs live in
-memory: a restart forgets them, not their results.
+server-set limit). :func:`build_scenario` turns a request into the scenario it asks for, or
+names every problem; :class:`caspian.web.job_manager.JobManager` runs it.
+
+A shipped scenario is loaded from the package's own file, never by a name that a file in the
+working folder could shadow; its ``name:`` (which names the run's folder by default) must be a
+safe name (:func:`caspian.names.check_name`), and no parameter may end up non-finite.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
-import threading
+import math
 import types
-import uuid
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
+import annotated_types
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from caspian.corridor.dataset import Dataset, load_dataset
-from caspian.corridor.run import HEADLINES_FILE, prepare, run_scenario
-from caspian.corridor.scenario import Scenario, available_scenarios
-from caspian.decompose import Method, method_from_name
-from caspian.exceptions import CaspianError
+from caspian.corridor.run import prepare
+from caspian.corridor.scenario import Scenario, available_scenarios, scenario_folder
+from caspian.exceptions import InputError
+from caspian.names import check_name
 from caspian.network.network import did_you_mean
-from caspian.report import write_report
 from caspian.sweep.spec import parameter_paths
-from caspian.web.schemas import JobIn, JobOut, JobState
+from caspian.web.schemas import JobIn
 from caspian.web.settings import WebSettings
-
-logger = logging.getLogger(__name__)
 
 Kind = Literal["bool", "int", "float", "choice", "multi"]
 Loc = tuple[str, ...]
@@ -101,9 +97,11 @@ def _describe(path: str, info: FieldInfo) -> Parameter:
     return Parameter(path, kind, optional, description)
 
 
-def scenario_values(scenario: Scenario) -> dict[str, Any]:
+def scenario_values(
+    scenario: Scenario, *, mode: Literal["json", "python"] = "json"
+) -> dict[str, Any]:
     """Value of every job parameter of ``scenario``, by dotted path."""
-    raw = scenario.model_dump(mode="json")
+    raw = scenario.model_dump(mode=mode)
     values = {}
     for p in parameters():
         node: Any = raw
@@ -111,6 +109,36 @@ def scenario_values(scenario: Scenario) -> dict[str, Any]:
             node = node[part]
         values[p.path] = node
     return values
+
+
+def allowed_range(path: str) -> str | None:
+    """The range the scenario schema allows for the parameter ``path`` (``"0 to 1"``,
+    ``"above 0"``), None if it sets none."""
+    bounds: dict[str, Any] = {}
+    for rule in _field(path).metadata:
+        for kind in ("ge", "gt", "le", "lt"):
+            if isinstance(rule, getattr(annotated_types, kind.capitalize())):
+                bounds[kind] = getattr(rule, kind)
+    shown = {
+        kind: f"{value:g}" if isinstance(value, float) else str(value)
+        for kind, value in bounds.items()
+    }
+    if "ge" in shown and "le" in shown:
+        return f"{shown['ge']} to {shown['le']}"
+    words = {"ge": "at least", "gt": "above", "le": "at most", "lt": "below"}
+    text = " and ".join(f"{words[kind]} {value}" for kind, value in shown.items())
+    return text or None
+
+
+def shipped_path(name: str) -> Path:
+    """The file of the shipped scenario ``name`` (one of :func:`available_scenarios`)."""
+    return scenario_folder() / f"{check_name(name, what='scenario')}.yaml"
+
+
+def shipped_scenario(name: str, resolution_hours: int | None = None) -> Scenario:
+    """The shipped scenario ``name`` from the package's file: by path, so that a file or folder
+    of that name in the working folder is never read instead."""
+    return prepare(shipped_path(name), resolution_hours)
 
 
 def job_from_form(form: Mapping[str, list[str]]) -> JobIn:
@@ -161,8 +189,13 @@ def build_scenario(job: JobIn, settings: WebSettings) -> Scenario:
         hint = did_you_mean(job.scenario, shipped) or f" Shipped: {', '.join(shipped)}."
         raise JobInputError([(("scenario",), f"unknown scenario '{job.scenario}'.{hint}")])
     problems: list[tuple[Loc, str]] = []
-    # The scenario's own resolution (segments or typical days included) unless the job sets hours.
-    scenario = prepare(job.scenario, job.resolution_hours)
+    try:
+        # Its own resolution (segments or typical days included) unless the job sets hours.
+        scenario = shipped_scenario(job.scenario, job.resolution_hours)
+        # Its name names the run's folder when the job gives none.
+        check_name(scenario.name, what="scenario name", file=shipped_path(job.scenario).name)
+    except InputError as error:
+        raise JobInputError([(("scenario",), str(error))]) from None
     hours = scenario.resolution.hours
     finest = settings.job_min_resolution_hours
     if hours < finest:
@@ -190,157 +223,22 @@ def build_scenario(job: JobIn, settings: WebSettings) -> Scenario:
     except ValidationError as error:
         for e in error.errors():
             path = ".".join(part for part in e["loc"] if isinstance(part, str))
-            problems.append((("overrides", path) if path else ("overrides",), e["msg"]))
+            problems.append(
+                (("overrides", path) if path else ("overrides",), _with_range(path, e["msg"]))
+            )
+    else:
+        # A value such as "inf" passes a bound like ge=0: no solve ever sees one.
+        for path, value in scenario_values(scenario, mode="python").items():
+            if isinstance(value, float) and not math.isfinite(value):
+                message = f"{value} is not a finite number."
+                problems.append((("overrides", path), _with_range(path, message)))
     if problems:
         raise JobInputError(problems)
     return scenario
 
 
-@dataclass(frozen=True)
-class _Job:
-    id: str
-    scenario: str
-    run_name: str
-    resolution: str
-    created_at: datetime
-    state: JobState = JobState.QUEUED
-    message: str = "queued"
-    error: str | None = None
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-
-    def out(self) -> JobOut:
-        return JobOut(
-            id=self.id,
-            state=self.state,
-            scenario=self.scenario,
-            run_name=self.run_name,
-            resolution=self.resolution,
-            message=self.message,
-            error=self.error,
-            created_at=self.created_at,
-            started_at=self.started_at,
-            finished_at=self.finished_at,
-            url=f"/jobs/{self.id}",
-            run_url=f"/runs/{self.run_name}" if self.state == JobState.DONE else None,
-        )
-
-
-@dataclass
-class JobManager:
-    """The jobs of one app: at most ``settings.max_jobs`` queued or running, on as many threads."""
-
-    settings: WebSettings
-    _jobs: dict[str, _Job] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _dataset: Dataset | None = None
-    _dataset_lock: threading.Lock = field(default_factory=threading.Lock)
-    _options: Method = field(init=False)
-    _pool: ThreadPoolExecutor = field(init=False)
-
-    def __post_init__(self) -> None:
-        self._options = method_from_name(
-            self.settings.job_solver,
-            time_limit=self.settings.job_time_limit_s,
-            threads=self.settings.job_threads,
-        )
-        self._pool = ThreadPoolExecutor(self.settings.max_jobs, thread_name_prefix="caspian-job")
-
-    def submit(self, job: JobIn) -> JobOut:
-        """Queue ``job``; raises :class:`JobInputError` or :class:`JobsFull`."""
-        scenario = build_scenario(job, self.settings)
-        stamp = datetime.now(UTC)
-        with self._lock:
-            name = job.name or self._free_name(f"{scenario.name}-{stamp:%Y%m%d-%H%M%S}")
-            if self._taken(name):
-                raise JobInputError([(("name",), f"a run named '{name}' already exists.")])
-            active = [j for j in self._jobs.values() if j.state in _ACTIVE]
-            if len(active) >= self.settings.max_jobs:
-                raise JobsFull(
-                    f"{len(active)} job{'s' if len(active) != 1 else ''} already queued or "
-                    f"running; this server runs at most {self.settings.max_jobs} at once."
-                )
-            entry = _Job(
-                uuid.uuid4().hex, scenario.name, name, scenario.resolution.describe(), stamp
-            )
-            self._jobs[entry.id] = entry
-        self._pool.submit(self._work, entry.id, scenario, self.settings.results / name)
-        return entry.out()
-
-    def get(self, job_id: str) -> JobOut | None:
-        with self._lock:
-            entry = self._jobs.get(job_id)
-        return entry.out() if entry else None
-
-    def all(self) -> list[JobOut]:
-        """Every job, newest first."""
-        with self._lock:
-            entries = sorted(self._jobs.values(), key=lambda j: j.created_at, reverse=True)
-        return [j.out() for j in entries]
-
-    def shutdown(self) -> None:
-        """Drop queued jobs; a running solve finishes in the background (it cannot be stopped)."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-    def _taken(self, name: str) -> bool:
-        in_flight = any(j.run_name == name for j in self._jobs.values() if j.state in _ACTIVE)
-        folder = self.settings.results / name
-        return in_flight or folder.exists() or folder.is_symlink()
-
-    def _free_name(self, name: str) -> str:
-        candidate, number = name, 1
-        while self._taken(candidate):
-            number += 1
-            candidate = f"{name}-{number}"
-        return candidate
-
-    def _update(self, job_id: str, **changes: Any) -> None:
-        with self._lock:
-            self._jobs[job_id] = replace(self._jobs[job_id], **changes)
-
-    def _work(self, job_id: str, scenario: Scenario, out_dir: Path) -> None:
-        self._update(
-            job_id, state=JobState.RUNNING, message="started", started_at=datetime.now(UTC)
-        )
-        try:
-            with self._dataset_lock:
-                if self._dataset is None:
-                    self._dataset = load_dataset()
-                dataset = self._dataset
-            run_scenario(
-                scenario,
-                dataset=dataset,
-                options=self._options,
-                out_dir=out_dir,
-                progress=lambda message: self._update(job_id, message=message),
-            )
-            self._update(job_id, message=f"{scenario.name}: drawing the report")
-            _draw_report(out_dir)
-        except CaspianError as error:
-            self._finish(job_id, str(error))
-        except Exception as error:
-            logger.exception("job %s (%s) failed", job_id, scenario.name)
-            self._finish(job_id, f"{type(error).__name__}: {error}")
-        else:
-            self._finish(job_id, None)
-
-    def _finish(self, job_id: str, error: str | None) -> None:
-        state = JobState.FAILED if error else JobState.DONE
-        message = "failed" if error else "done"
-        self._update(
-            job_id, state=state, error=error, message=message, finished_at=datetime.now(UTC)
-        )
-
-
-_ACTIVE = (JobState.QUEUED, JobState.RUNNING)
-
-
-def _draw_report(out_dir: Path) -> None:
-    """Write the run's ``report.html`` now, as ``caspian run`` does; if that fails the run page
-    tries again and says why, so the run itself still counts as done."""
-    if not (out_dir / HEADLINES_FILE).is_file():
-        return
-    try:
-        write_report(out_dir)
-    except CaspianError:
-        logger.exception("the report of %s could not be written", out_dir)
+def _with_range(path: str, message: str) -> str:
+    """``message`` about the parameter ``path``, with the range the schema allows."""
+    known = {p.path for p in parameters()}
+    bounds = allowed_range(path) if path in known else None
+    return f"{message.rstrip('.')} (allowed: {bounds})." if bounds else message

@@ -10,23 +10,29 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from caspian.web.store import SEGMENT
+from caspian.names import SAFE_NAME_HELP, SAFE_NAME_PATTERN, check_name
+
+
+def _run_name(name: str) -> str:
+    return check_name(name, what="run name")
+
 
 RunName = Annotated[
     str,
+    AfterValidator(_run_name),
     Field(
-        pattern=rf"^{SEGMENT}$",
-        description="Folder name of the new run: letters, digits, '.', '_' and '-', not "
-        "starting with a dot (at most 128 characters).",
+        description=f"Folder name of the new run: {SAFE_NAME_HELP}.",
+        json_schema_extra={"pattern": f"^{SAFE_NAME_PATTERN}$"},
     ),
 ]
 OverrideValue = bool | int | float | str | list[str] | None
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Non-finite numbers never get in (the app refuses them in JSON bodies too).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class _Out(BaseModel):
@@ -36,15 +42,22 @@ class _Out(BaseModel):
 # --- runs -----------------------------------------------------------------------------------
 
 
+class ProblemOut(_Out):
+    """A file of a run that cannot be used, and what is wrong with it."""
+
+    file: str = Field(description="Its path inside the run folder, e.g. 'headlines.json'.")
+    message: str = Field(description="What is wrong, and what to do about it.")
+
+
 class RunOut(_Out):
-    """One run in the list, with its headline numbers."""
+    """One run in the list, with its headline numbers (None where ``problems`` says why)."""
 
     id: str = Field(description="Run id: its folder below the results root, '~' between folders.")
     scenario: str
     source: Literal["results", "catalogue"]
     sweep: str | None = None
     case_id: str | None = None
-    modified_at: datetime
+    modified_at: datetime | None = Field(description="When its headlines.json was written.")
     total_cost_eur_per_year: float | None
     caspian_capacity_mw: float | None = Field(description="Sum over the Caspian link routes.")
     eu_exports_twh: float | None
@@ -53,6 +66,10 @@ class RunOut(_Out):
     bcr: float | None = None
     url: str
     report_url: str
+    problems: list[ProblemOut] = Field(
+        default_factory=list,
+        description="Damaged files of the run (headlines.json here); empty for a sound run.",
+    )
 
 
 class LinkFlowOut(_Out):
@@ -90,10 +107,24 @@ class FileOut(_Out):
 
 class RunDetailOut(_Out):
     run: RunOut
-    headlines: HeadlinesOut
-    scenario: dict[str, object] = Field(description="The scenario it was run with.")
+    headlines: HeadlinesOut | None = Field(description="None if headlines.json is damaged.")
+    scenario: dict[str, object] | None = Field(
+        description="The scenario it was run with (empty if the run has no scenario.json, "
+        "None if it is damaged)."
+    )
     files: list[FileOut]
     archive_url: str
+    problems: list[ProblemOut] = Field(
+        default_factory=list, description="Damaged files among those this view reads."
+    )
+
+
+class CatalogueOut(_Out):
+    """A sweep catalogue the server lists runs from."""
+
+    path: str
+    runs: int = Field(description="Finished runs listed from it.")
+    problem: str | None = Field(description="Why none are listed, if it cannot be read.")
 
 
 class DifferenceOut(_Out):
@@ -130,12 +161,16 @@ class JobState(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    """The server stopped before the job finished; it can be started again."""
 
 
 class JobIn(_In):
     """A new run: a shipped scenario with some parameters changed."""
 
-    scenario: str = Field(description="A shipped scenario (GET /api/scenarios lists them).")
+    scenario: str = Field(
+        max_length=100, description="A shipped scenario (GET /api/scenarios lists them)."
+    )
     name: RunName | None = Field(
         None,
         description="Folder of the new run under the results root (default: "
@@ -169,6 +204,11 @@ class JobOut(_Out):
     finished_at: datetime | None
     url: str
     run_url: str | None = Field(description="The finished run (state done only).")
+    restart_url: str | None = Field(
+        None,
+        description="POST here to start an interrupted or failed job again (with the same "
+        "request).",
+    )
 
 
 class ParameterOut(_Out):

@@ -61,17 +61,18 @@ def token_matches(token: str, given: str) -> bool:
     return secrets.compare_digest(token.encode(), given.encode("utf-8", "replace"))
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header(scope: Scope, name: bytes) -> str | None:
+    """The request header ``name`` (lower case), or None."""
     for key, value in scope.get("headers", []):
         if key.lower() == name:
             return bytes(value).decode("latin-1")
     return None
 
 
-async def _refuse(
+async def refuse(
     send: Send,
     status: int,
-    detail: str,
+    detail: object,
     extra: list[tuple[bytes, bytes]],
     *,
     page: str | None = None,
@@ -129,14 +130,14 @@ class HostGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        host = _header(scope, b"host") or ""
+        host = header(scope, b"host") or ""
         if self.hosts is not None and _hostname(f"//{host}") not in self.hosts:
-            await _refuse(send, 400, f"unknown host {host!r}; use http://127.0.0.1.", [])
+            await refuse(send, 400, f"unknown host {host!r}; use http://127.0.0.1.", [])
             return
-        origin = _header(scope, b"origin")
+        origin = header(scope, b"origin")
         unsafe = scope["method"] not in ("GET", "HEAD", "OPTIONS")
         if unsafe and origin is not None and _netloc(origin) != host.lower():
-            await _refuse(send, 403, "cross-site request refused.", [])
+            await refuse(send, 403, "cross-site request refused.", [])
             return
         await self.app(scope, receive, send)
 
@@ -170,8 +171,8 @@ class TokenGuard:
         if self._authorised(scope):
             await self.app(scope, receive, send)
             return
-        browser = "text/html" in (_header(scope, b"accept") or "")
-        await _refuse(
+        browser = "text/html" in (header(scope, b"accept") or "")
+        await refuse(
             send,
             401,
             "access token required: send 'Authorization: Bearer <token>', or open "
@@ -182,11 +183,11 @@ class TokenGuard:
 
     def _authorised(self, scope: Scope) -> bool:
         assert self.token is not None
-        authorization = _header(scope, b"authorization") or ""
+        authorization = header(scope, b"authorization") or ""
         scheme, _, given = authorization.partition(" ")
         if scheme.lower() == "bearer" and token_matches(self.token, given.strip()):
             return True
-        cookies = _header(scope, b"cookie") or ""
+        cookies = header(scope, b"cookie") or ""
         for item in cookies.split(";"):
             key, _, value = item.strip().partition("=")
             if key == SESSION_COOKIE and token_matches(self.session, value):
@@ -208,13 +209,13 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         too_big = f"request body over {self.limit} bytes."
-        length = _header(scope, b"content-length")
+        length = header(scope, b"content-length")
         if length is not None:
             if not length.strip().isdigit():
-                await _refuse(send, 400, "invalid Content-Length.", [])
+                await refuse(send, 400, "invalid Content-Length.", [])
                 return
             if int(length) > self.limit:
-                await _refuse(send, 413, too_big, [])
+                await refuse(send, 413, too_big, [])
                 return
         chunks: list[bytes] = []
         size = 0
@@ -225,19 +226,24 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.limit:
-                await _refuse(send, 413, too_big, [])
+                await refuse(send, 413, too_big, [])
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        body = b"".join(chunks)
-        replayed = False
+        await self.app(scope, replaying(b"".join(chunks), receive), send)
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
 
-        await self.app(scope, replay, send)
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives ``body`` (already read) first, then whatever ``receive`` gives
+    (a disconnect)."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

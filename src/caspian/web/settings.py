@@ -22,7 +22,8 @@ class WebSettings:
     ----------
     results
         folder of results; every folder up to three levels below it that holds
-        ``headlines.json`` is a run, and jobs started from the web write their run here.
+        ``headlines.json`` is a run, and jobs started from the web write their run here (and
+        their records in its hidden folder ``.caspian-jobs``).
     catalogues
         sweep catalogues (``catalogue.duckdb``) whose finished runs are listed too.
     host, port

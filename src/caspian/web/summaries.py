@@ -1,4 +1,9 @@
-"""What the API and pages say about runs: their headlines, files, and two runs compared."""
+"""What the API and pages say about runs: their headlines, files, and two runs compared.
+
+A damaged file of a run (:class:`~caspian.web.store.BrokenFile`) is reported where it is read:
+the list and a run's own view show the run with its ``problems``; a comparison, which cannot be
+right without both runs' files, raises it for the router to report.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,20 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from pydantic import ValidationError
+
+from caspian.corridor.run import HEADLINES_FILE
 from caspian.web.schemas import (
     ComparisonOut,
     DifferenceOut,
     FileOut,
     HeadlinesOut,
     ParameterDifferenceOut,
+    ProblemOut,
     RunDetailOut,
     RunOut,
 )
-from caspian.web.store import RunEntry, run_files
+from caspian.web.store import DAMAGED_HINT, BrokenFile, RunEntry, run_files
 
 
 def run_url(entry: RunEntry) -> str:
@@ -26,31 +35,75 @@ def file_url(entry: RunEntry, path: str) -> str:
     return f"/api/runs/{entry.id}/files/{quote(path)}"
 
 
-def run_out(entry: RunEntry) -> RunOut:
-    """The list entry of a run."""
-    h = entry.headlines()
-    caspian = h.get("caspian_capacity_mw") or {}
+def headlines_of(entry: RunEntry) -> HeadlinesOut:
+    """The run's ``headlines.json``, checked; :class:`BrokenFile` if it is damaged."""
+    raw = entry.headlines()
+    try:
+        return HeadlinesOut.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the top level"
+        more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+        raise BrokenFile(
+            HEADLINES_FILE,
+            f"does not hold a run's headlines: {where}: {first['msg']}{more}. {DAMAGED_HINT}",
+        ) from None
+
+
+def run_out(entry: RunEntry, heads: HeadlinesOut | BrokenFile | None = None) -> RunOut:
+    """The list entry of a run (``heads``: its headlines if already read)."""
+    if heads is None:
+        try:
+            heads = headlines_of(entry)
+        except BrokenFile as error:
+            heads = error
+    ok = heads if isinstance(heads, HeadlinesOut) else None
+    capacities = [] if ok is None else [v for v in ok.caspian_capacity_mw.values() if v is not None]
     return RunOut(
         id=entry.id,
-        scenario=str(h.get("scenario", entry.path.name)),
+        scenario=entry.path.name if ok is None else ok.scenario,
         source="catalogue" if entry.source == "catalogue" else "results",
         sweep=entry.sweep,
         case_id=entry.case_id,
-        modified_at=datetime.fromtimestamp(entry.modified, UTC),
-        total_cost_eur_per_year=h.get("total_cost_eur_per_year"),
-        caspian_capacity_mw=sum(v for v in caspian.values() if v is not None),
-        eu_exports_twh=h.get("eu_exports_twh"),
-        emissions_mt_co2=h.get("emissions_mt_co2"),
+        modified_at=_moment(entry.modified),
+        total_cost_eur_per_year=None if ok is None else ok.total_cost_eur_per_year,
+        caspian_capacity_mw=None if ok is None else sum(capacities),
+        eu_exports_twh=None if ok is None else ok.eu_exports_twh,
+        emissions_mt_co2=None if ok is None else ok.emissions_mt_co2,
         npv_eur=entry.catalogue_headlines.get("npv_eur"),
         bcr=entry.catalogue_headlines.get("bcr"),
         url=run_url(entry),
         report_url=f"{run_url(entry)}/report.html",
+        problems=[] if isinstance(heads, HeadlinesOut) else [_problem(heads)],
     )
 
 
 def run_detail(entry: RunEntry) -> RunDetailOut:
-    """Everything about one run but its time series (those are files to download)."""
-    files = [
+    """Everything about one run but its time series (those are files to download); a damaged
+    ``headlines.json`` or ``scenario.json`` is None, with a problem saying why."""
+    heads: HeadlinesOut | BrokenFile
+    try:
+        heads = headlines_of(entry)
+    except BrokenFile as error:
+        heads = error
+    scenario: dict[str, Any] | BrokenFile
+    try:
+        scenario = entry.scenario()
+    except BrokenFile as error:
+        scenario = error
+    return RunDetailOut(
+        run=run_out(entry, heads),
+        headlines=heads if isinstance(heads, HeadlinesOut) else None,
+        scenario=None if isinstance(scenario, BrokenFile) else scenario,
+        files=file_list(entry),
+        archive_url=f"/api/runs/{entry.id}/archive.zip",
+        problems=[_problem(found) for found in (heads, scenario) if isinstance(found, BrokenFile)],
+    )
+
+
+def file_list(entry: RunEntry) -> list[FileOut]:
+    """The files of a run with their download links."""
+    return [
         FileOut(
             path=path,
             size_bytes=size,
@@ -59,19 +112,28 @@ def run_detail(entry: RunEntry) -> RunDetailOut:
         )
         for path, size in run_files(entry)
     ]
-    return RunDetailOut(
-        run=run_out(entry),
-        headlines=HeadlinesOut.model_validate(entry.headlines()),
-        scenario=entry.scenario(),
-        files=files,
-        archive_url=f"/api/runs/{entry.id}/archive.zip",
-    )
+
+
+def _problem(error: BrokenFile) -> ProblemOut:
+    return ProblemOut(file=error.file, message=str(error))
+
+
+def _moment(posix: float) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(posix, UTC)
+    except (OverflowError, OSError, ValueError):  # a clock far off when the file was written
+        return None
 
 
 def compare_runs(a: RunEntry, b: RunEntry) -> ComparisonOut:
-    """Headlines of ``a`` and ``b`` side by side with b - a, and the parameters that differ."""
-    ha, hb = HeadlinesOut.model_validate(a.headlines()), HeadlinesOut.model_validate(b.headlines())
-    out_a, out_b = run_out(a), run_out(b)
+    """Headlines of ``a`` and ``b`` side by side with b - a, and the parameters that differ.
+
+    Raises :class:`BrokenFile` if either run's ``headlines.json`` or ``scenario.json`` is
+    damaged: a comparison without them would be wrong, not partial.
+    """
+    ha, sa = _sound(a)
+    hb, sb = _sound(b)
+    out_a, out_b = run_out(a, ha), run_out(b, hb)
     rows = [
         _row("total system cost", "EUR/yr", ha.total_cost_eur_per_year, hb.total_cost_eur_per_year),
         _row("Caspian link capacity", "MW", out_a.caspian_capacity_mw, out_b.caspian_capacity_mw),
@@ -93,13 +155,21 @@ def compare_runs(a: RunEntry, b: RunEntry) -> ComparisonOut:
         for key in sorted(set(va) | set(vb)):
             # A build or link missing from one run is zero there (headlines omit zero builds).
             rows.append(_row(f"{label}: {key}", unit, va.get(key, 0.0), vb.get(key, 0.0)))
-    pa, pb = _flatten(a.scenario()), _flatten(b.scenario())
+    pa, pb = _flatten(sa), _flatten(sb)
     parameters = [
         ParameterDifferenceOut(parameter=key, a=pa.get(key), b=pb.get(key))
         for key in sorted(set(pa) | set(pb))
         if key != "description" and pa.get(key) != pb.get(key)
     ]
     return ComparisonOut(a=out_a, b=out_b, headlines=rows, parameters=parameters)
+
+
+def _sound(entry: RunEntry) -> tuple[HeadlinesOut, dict[str, Any]]:
+    """Headlines and scenario of a run; :class:`BrokenFile` naming the run if one is damaged."""
+    try:
+        return headlines_of(entry), entry.scenario()
+    except BrokenFile as error:
+        raise error.of(entry.id) from None
 
 
 def _row(quantity: str, unit: str, a: float | None, b: float | None) -> DifferenceOut:

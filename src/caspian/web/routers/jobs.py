@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
@@ -9,8 +10,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from caspian.corridor.scenario import available_scenarios, load_scenario
+from caspian.corridor.scenario import available_scenarios
+from caspian.exceptions import InputError
 from caspian.web.deps import State
+from caspian.web.job_manager import JobNotRestartable
 from caspian.web.jobs import (
     JobInputError,
     JobsFull,
@@ -18,10 +21,12 @@ from caspian.web.jobs import (
     job_from_form,
     parameters,
     scenario_values,
+    shipped_scenario,
 )
 from caspian.web.pages import render
 from caspian.web.schemas import JobIn, JobOut, ParameterOut, ScenarioOut, ScenariosOut
 
+logger = logging.getLogger(__name__)
 router = APIRouter(tags=["jobs"])
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Job id, as returned.")]
 
@@ -30,7 +35,11 @@ JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Job id, as r
 def scenarios(state: State) -> ScenariosOut:
     shipped = []
     for name in available_scenarios():
-        scenario = load_scenario(name)
+        try:
+            scenario = shipped_scenario(name)
+        except InputError as error:  # one that cannot be read is not offered; the others are
+            logger.warning("scenario %s is not offered: %s", name, error)
+            continue
         shipped.append(
             ScenarioOut(
                 name=name,
@@ -54,7 +63,7 @@ def scenarios(state: State) -> ScenariosOut:
     )
 
 
-@router.get("/api/jobs", summary="Every job since the server started, newest first")
+@router.get("/api/jobs", summary="Every job, newest first (earlier servers' jobs included)")
 def list_jobs(state: State) -> list[JobOut]:
     return state.jobs.all()
 
@@ -69,18 +78,40 @@ def start_job(job: JobIn, state: State) -> JobOut:
     try:
         return state.jobs.submit(job)
     except JobInputError as error:
-        raise RequestValidationError(
-            [_error(("body", *loc), msg) for loc, msg in error.problems]
-        ) from None
+        raise _invalid(error) from None
     except JobsFull as error:
-        raise HTTPException(429, str(error), headers={"Retry-After": "10"}) from None
+        raise _full(error) from None
 
 
 @router.get("/api/jobs/{job_id}", summary="A job's state and latest progress message")
 def get_job(job_id: JobId, state: State) -> JobOut:
     job = state.jobs.get(job_id)
     if job is None:
-        raise HTTPException(404, f"no job '{job_id}' (jobs are forgotten when the server stops).")
+        raise _unknown(job_id)
+    return job
+
+
+@router.post(
+    "/api/jobs/{job_id}/restart",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Start an interrupted or failed job again, with the same request and run name",
+    responses={
+        404: {"description": "No such job"},
+        409: {"description": "The job is queued, running or done"},
+        429: {"description": "As many jobs as the server allows are queued or running"},
+    },
+)
+def restart_job(job_id: JobId, state: State) -> JobOut:
+    try:
+        job = state.jobs.restart(job_id)
+    except JobNotRestartable as error:
+        raise HTTPException(409, str(error)) from None
+    except JobInputError as error:
+        raise _invalid(error) from None
+    except JobsFull as error:
+        raise _full(error) from None
+    if job is None:
+        raise _unknown(job_id)
     return job
 
 
@@ -119,7 +150,42 @@ async def submit_form(request: Request, state: State) -> Response:
 @router.get("/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
 def job_page(request: Request, job_id: JobId, state: State) -> HTMLResponse:
     job = get_job(job_id, state)
-    return render(request, "job.html", title=f"Job {job.run_name}", job=job)
+    return render(request, "job.html", title=f"Job {job.run_name}", job=job, problem=None)
+
+
+@router.post("/jobs/{job_id}/restart", include_in_schema=False)
+def restart_form(request: Request, job_id: JobId, state: State) -> Response:
+    try:
+        restart_job(job_id, state)
+    except RequestValidationError as error:
+        problem = "; ".join(str(e["msg"]) for e in error.errors())
+        return _job_page(request, state, job_id, problem, 422)
+    except HTTPException as error:
+        if error.status_code == 404:
+            raise
+        return _job_page(request, state, job_id, str(error.detail), error.status_code)
+    return RedirectResponse(f"/jobs/{job_id}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _job_page(
+    request: Request, state: State, job_id: str, problem: str, status_code: int
+) -> HTMLResponse:
+    job = get_job(job_id, state)
+    return render(
+        request, "job.html", status_code, title=f"Job {job.run_name}", job=job, problem=problem
+    )
+
+
+def _invalid(error: JobInputError) -> RequestValidationError:
+    return RequestValidationError([_error(("body", *loc), msg) for loc, msg in error.problems])
+
+
+def _full(error: JobsFull) -> HTTPException:
+    return HTTPException(429, str(error), headers={"Retry-After": "10"})
+
+
+def _unknown(job_id: str) -> HTTPException:
+    return HTTPException(404, f"no job '{job_id}'. GET /api/jobs lists the jobs.")
 
 
 def _form(
@@ -131,7 +197,10 @@ def _form(
     status_code: int = 200,
 ) -> HTMLResponse:
     """The new-run form for ``scenario``; ``values`` (as sent) win over the scenario's own."""
-    loaded = load_scenario(scenario)
+    try:
+        loaded = shipped_scenario(scenario)
+    except InputError as error:  # the package's own file: the server is at fault, and says how
+        raise HTTPException(500, f"scenario '{scenario}' cannot be read: {error}") from None
     shown: dict[str, Any] = {
         "scenario": scenario,
         "name": "",

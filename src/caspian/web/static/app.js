@@ -42,10 +42,11 @@ async function follow(box) {
     field(box, "error").textContent = job.error;
     field(box, "error").hidden = false;
   }
+  field(box, "restart").hidden = !job.restart_url;
   if (job.state === "done") {
     field(box, "run-link").href = job.run_url;
     field(box, "done").hidden = false;
-  } else if (job.state !== "failed") {
+  } else if (job.state === "queued" || job.state === "running") {
     window.setTimeout(() => follow(box), 1000);
   }
 }
