@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test docs bench bench-sweep lint install install-test clean chromium
+.PHONY: run test fuzz docs bench bench-sweep lint install install-test clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ run: install
 ## make test: the test suite (cross-checks against PyPSA included)
 test: install-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+## make fuzz: the fuzz targets of tests/fuzz (network files, random networks, scenario and sweep
+## files, the dashboard's JSON API) with 10,000 cases each instead of make test's 25 (FUZZ_CASES=N to
+## change), in bounded memory with a per-case time limit; the cases per target are printed at the end
+FUZZ_CASES ?= 10000
+fuzz: install-test
+	CASPIAN_FUZZ_CASES=$(FUZZ_CASES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz
 
 ## make docs: the documentation site in site/; open site/index.html from disk (no server, no internet)
 docs: $(VENV)/.installed-docs
