@@ -48,7 +48,8 @@ MAX_YAML_NODES = 100_000
 """Most values (keys, scalars, lists and mappings) a scenario or sweep file may hold once its
 aliases are expanded."""
 _YAML_HINT = (
-    "A scenario or sweep file holds a few settings; write them out without nesting aliases."
+    "A scenario or sweep file holds a few settings; write them out plainly, without deep "
+    "nesting or aliases that expand into more values."
 )
 
 
