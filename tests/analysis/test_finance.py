@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from caspian.analysis.finance import (
     ProjectAppraisal,
@@ -31,6 +33,13 @@ def test_annuity_factor_reference_values() -> None:
     assert annuity_factor(0.06, 40) == pytest.approx(0.066462, abs=5e-7)
     assert annuity_factor(0.10, 5) == pytest.approx(1 / PV_5_YEARS_10)
     assert annuity_factor(0.0, 40) == pytest.approx(1 / 40)
+    assert annuity_factor(0.08, 30) == pytest.approx(0.088827, abs=1e-6)
+
+
+@given(st.floats(0.001, 0.3), st.integers(1, 80))
+def test_annuity_factor_repays_the_capex(rate: float, years: int) -> None:
+    present_value = sum(annuity_factor(rate, years) / (1 + rate) ** t for t in range(1, years + 1))
+    assert present_value == pytest.approx(1.0, rel=1e-9)
 
 
 def test_present_value_factor() -> None:

@@ -9,13 +9,16 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from caspian.analysis.finance import appraise_project
 from caspian.analysis.market import branch_statistics, congestion_rent
 from caspian.analysis.tracing import trace
 from caspian.analysis.welfare import area_welfare
 from caspian.cli.main import EXIT_INPUT, main
 from caspian.corridor.appraisal import appraise_corridor_link, caspian_links, link_costs
+from caspian.corridor.build import build_corridor_network
 from caspian.corridor.dataset import load_dataset
 from caspian.corridor.run import ScenarioRun, prepare, run_scenario
+from caspian.corridor.scenario import Scenario
 from caspian.decompose import BendersOptions
 from caspian.exceptions import InputError
 
@@ -78,6 +81,28 @@ def test_link_costs_from_the_catalogue() -> None:
     assert costs.capex_eur == pytest.approx((3130 * 380 + 620_000) * 1500)
     assert costs.discount_rate == pytest.approx(0.06)
     assert costs.lifetime_years == 40
+
+
+def test_appraised_annual_cost_of_a_link_is_its_capital_cost_in_the_network() -> None:
+    ds = load_dataset()
+    scenario = prepare("eu-export-push", COARSE)  # extendable Caspian and Black Sea cables
+    data = scenario.model_dump()
+    data["finance"]["discount_rate_offset"] = 0.01
+    scenario = Scenario.model_validate(data)
+    links = build_corridor_network(scenario, ds).static["Link"]
+    candidates = links.index[links["p_nom_extendable"]]
+    assert {"Caspian route A Aktau-Sumgait", "GE-EU Black Sea Submarine Cable"} <= set(candidates)
+    for link in candidates:
+        costs = link_costs(ds, scenario, str(link), 1500.0)
+        finance = appraise_project(
+            costs.capex_eur,
+            annual_benefit_eur=0.0,
+            lifetime_years=costs.lifetime_years,
+            discount_rate=costs.discount_rate,
+            fixed_om_eur_per_year=costs.fixed_om_eur_per_year,
+        )
+        yearly = finance.annuity + costs.fixed_om_eur_per_year
+        assert yearly == pytest.approx(links.at[link, "capital_cost"] * 1500.0, rel=1e-12), link
 
 
 def test_caspian_cable_appraisal_puts_it_in() -> None:

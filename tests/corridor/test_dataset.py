@@ -9,12 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from caspian.corridor.dataset import (
     Dataset,
-    annuity,
     capacity_in_year,
     default_data_folder,
     hvdc_efficiency,
@@ -198,19 +195,6 @@ def test_projects_enter_by_their_in_service_year(ds: Dataset) -> None:
     changes = projects_in_service(ds, 2030)
     sign = changes["action"].map({"add": 1, "retire": -1})
     assert added == pytest.approx((changes["p_nom_mw"] * sign).sum())
-
-
-def test_annuity_known_values() -> None:
-    assert annuity(0.0, 25) == pytest.approx(1 / 25)
-    assert annuity(0.08, 30) == pytest.approx(0.088827, abs=1e-6)
-    with pytest.raises(ValueError, match="lifetime_years"):
-        annuity(0.05, 0)
-
-
-@given(st.floats(0.001, 0.3), st.integers(1, 80))
-def test_annuity_repays_the_capex(rate: float, years: int) -> None:
-    present_value = sum(annuity(rate, years) / (1 + rate) ** t for t in range(1, years + 1))
-    assert present_value == pytest.approx(1.0, rel=1e-9)
 
 
 def test_technology_costs_and_emissions(ds: Dataset) -> None:

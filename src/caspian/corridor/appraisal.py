@@ -5,8 +5,10 @@ cable is *put in* at the size of the ``caspian-fixed-1.5gw`` scenario (1.5 GW, t
 in the data file's list of most uncertain numbers); otherwise at its optimal size.
 
 Project finance takes the link's overnight capex from the technology catalogue (cable per MW-km
-times length, plus a converter pair for HVDC), its FOM share and lifetime, and the discount rate
-of the ``interconnector`` asset class (plus the scenario's offset).
+times length, plus a converter pair for HVDC), its FOM shares, the cable's lifetime and the discount
+rate of its asset class (plus the scenario's offset), from
+[`link_cost_terms`][caspian.corridor.costs.link_cost_terms], the function that also gives the
+link's ``capital_cost`` in the network.
 
 Sensitivities (the tornado) move one input at a time between a low and a high value. Discount
 rate and capex change only the finance; gas price, EU price and demand growth re-solve the
@@ -22,7 +24,6 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
@@ -35,7 +36,8 @@ from caspian.analysis.cba import (
     with_and_without,
 )
 from caspian.analysis.finance import ProjectAppraisal
-from caspian.corridor.build import _num, build_corridor_model
+from caspian.corridor.build import build_corridor_model
+from caspian.corridor.costs import link_cost_terms
 from caspian.corridor.dataset import Dataset, load_dataset
 from caspian.corridor.scenario import Scenario, load_scenario
 from caspian.decompose import Method, solve_network
@@ -152,23 +154,12 @@ def link_costs(ds: Dataset, scenario: Scenario, link: str, capacity_mw: float) -
             component="Link",
             hint="Give --capex-eur-per-mw, --lifetime and --discount-rate for other links.",
         )
-    links, tech = ds.links, ds.technologies
-    line_type = str(links.at[link, "line_type"])
-    length_km = _num(links.at[link, "length_km"])
-    length = 0.0 if np.isnan(length_km) else length_km
-    per_mw = _num(tech.at[line_type, "capex_eur_per_mw_km"]) * length
-    fom = per_mw * _num(tech.at[line_type, "fom_pct"]) / 100.0
-    if links.at[link, "kind"] == "hvdc":
-        converter_per_mw = _num(tech.at["hvdc_converter_pair", "capex_eur_per_kw"]) * 1000.0
-        per_mw += converter_per_mw
-        fom += converter_per_mw * _num(tech.at["hvdc_converter_pair", "fom_pct"]) / 100.0
-    asset_class = str(tech.at[line_type, "asset_class"])
-    rate = _num(ds.discount_rates[asset_class]) + scenario.finance.discount_rate_offset
+    terms = link_cost_terms(ds, link, scenario.finance.discount_rate_offset)
     return LinkCosts(
-        capex_eur=per_mw * capacity_mw,
-        fixed_om_eur_per_year=fom * capacity_mw,
-        lifetime_years=int(_num(tech.at[line_type, "lifetime_years"])),
-        discount_rate=rate,
+        capex_eur=terms.capex_eur_per_mw * capacity_mw,
+        fixed_om_eur_per_year=terms.fixed_om_eur_per_mw_year * capacity_mw,
+        lifetime_years=terms.lifetime_years,
+        discount_rate=terms.discount_rate,
     )
 
 

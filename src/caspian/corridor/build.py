@@ -8,11 +8,8 @@ hourly market price, up to what the interconnectors carry. Existing interconnect
 transfer limits (NTCs); HVDC cables are caspian-grid's lossy two-way links, with losses per
 converter pair and per 1000 km, and the Caspian routes are extendable candidates.
 
-Annualised capital cost of a technology, EUR per MW and year:
-
-    capital_cost = capex * (annuity(r, lifetime) + fom_share)
-
-with the discount rate ``r`` of the technology's asset class.
+Capital costs (EUR per MW and year) come from [`caspian.corridor.costs`][caspian.corridor.costs],
+which the appraisal uses as well.
 """
 
 from __future__ import annotations
@@ -22,9 +19,10 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from caspian.corridor import costs
+from caspian.corridor.costs import num as _num
 from caspian.corridor.dataset import (
     Dataset,
-    annuity,
     capacity_in_year,
     hvdc_efficiency,
     load_dataset,
@@ -135,14 +133,10 @@ class _Builder:
 
     def capital_cost(self, technology: str) -> float:
         """EUR/MW/a for ``technology`` (capex per kW in the catalogue)."""
-        tech = self.ds.technologies.loc[technology]
-        return _num(tech["capex_eur_per_kw"]) * 1000.0 * self._annual_factor(tech)
+        return costs.capital_cost(self.ds, technology, self.sc.finance.discount_rate_offset)
 
     def _annual_factor(self, tech: pd.Series | pd.DataFrame) -> float:
-        rate = (
-            _num(self.ds.discount_rates[tech["asset_class"]]) + self.sc.finance.discount_rate_offset
-        )
-        return annuity(rate, _num(tech["lifetime_years"])) + _num(tech["fom_pct"]) / 100.0
+        return costs.annual_factor(self.ds, tech, self.sc.finance.discount_rate_offset)
 
     def marginal_cost(self, node: str, technology: str, efficiency: float | None = None) -> float:
         """EUR/MWh: fuel price / efficiency + variable O&M."""
@@ -495,7 +489,10 @@ class _Builder:
                 p_nom_extendable=extendable,
                 p_nom_min=p_nom_min,
                 p_nom_max=p_nom_max,
-                capital_cost=self.link_capital_cost(link, length) * multiplier
+                capital_cost=costs.link_cost_terms(
+                    self.ds, str(name), self.sc.finance.discount_rate_offset
+                ).annual_cost_eur_per_mw
+                * multiplier
                 if extendable
                 else 0.0,
             )
@@ -547,18 +544,3 @@ class _Builder:
                 return None
             return True, 0.0, 0.0, p_nom_max, 1.0
         return False, p_nom, 0.0, p_nom_max, 1.0
-
-    def link_capital_cost(self, link: pd.Series, length_km: float) -> float:
-        """EUR/MW/a: the line or cable per MW-km, plus a converter pair for HVDC."""
-        tech = self.ds.technologies
-        line = tech.loc[link["line_type"]]
-        cost = _num(line["capex_eur_per_mw_km"]) * length_km * self._annual_factor(line)
-        if link["kind"] == "hvdc":
-            converter = tech.loc["hvdc_converter_pair"]
-            cost += _num(converter["capex_eur_per_kw"]) * 1000.0 * self._annual_factor(converter)
-        return cost
-
-
-def _num(value: object) -> float:
-    """A table cell as a float (pandas' scalar types are too wide for the type checker)."""
-    return float(value)  # type: ignore[arg-type]

@@ -306,18 +306,6 @@ def _assemble(
 
 
 # ------------------------------------------------------------------------ helpers
-def annuity(rate: float, lifetime_years: float) -> float:
-    """Annuity factor: the share of capex paid each year, ``r / (1 - (1 + r)^-n)``; ``1/n`` at r=0.
-
-    Multiply by capex (EUR/kW) for the annualised capital cost (EUR/kW/yr); add FOM separately.
-    """
-    if lifetime_years <= 0:
-        raise ValueError(f"lifetime_years must be positive, got {lifetime_years!r}")
-    if rate == 0:
-        return 1.0 / lifetime_years
-    return rate / (1.0 - (1.0 + rate) ** -lifetime_years)
-
-
 def hvdc_efficiency(ds: Dataset, length_km: float) -> float:
     """One-way efficiency of an HVDC link: ``eta_static * eta_per_1000km ** (length_km / 1000)``.
 
