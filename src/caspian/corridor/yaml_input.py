@@ -37,7 +37,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from caspian.exceptions import InputError, shown
+from caspian.exceptions import CaspianError, InputError, shown
 from caspian.network.network import did_you_mean
 
 MAX_YAML_BYTES = 1_000_000
@@ -53,7 +53,7 @@ _YAML_HINT = (
 )
 
 
-class _LimitError(yaml.MarkedYAMLError):
+class _LimitError(yaml.MarkedYAMLError, CaspianError):
     """A YAML file over one of the bounds of this module."""
 
 

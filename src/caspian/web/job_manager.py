@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from caspian.atomic import write_text_atomic
 from caspian.corridor.scenario import Scenario
 from caspian.decompose import method_from_name
-from caspian.exceptions import InputError
+from caspian.exceptions import CaspianError, InputError
 from caspian.names import check_name, inside
 from caspian.web.jobs import JobInputError, JobsFull, build_scenario
 from caspian.web.schemas import JobIn, JobOut, JobState, RunName
@@ -71,8 +71,8 @@ class WorkerJob(BaseModel):
     threads: int | None = None
 
 
-class JobNotRestartable(RuntimeError):
-    """A job that is queued, running or done cannot be started again."""
+class JobNotRestartable(CaspianError, RuntimeError):
+    """A job that is queued, running or done cannot be started again (HTTP 409)."""
 
 
 class JobRecord(BaseModel):

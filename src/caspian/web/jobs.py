@@ -26,7 +26,7 @@ from pydantic.fields import FieldInfo
 
 from caspian.corridor.run import prepare
 from caspian.corridor.scenario import Scenario, available_scenarios, scenario_folder
-from caspian.exceptions import InputError
+from caspian.exceptions import CaspianError, InputError
 from caspian.names import check_name
 from caspian.network.network import did_you_mean
 from caspian.sweep.spec import parameter_paths
@@ -49,16 +49,18 @@ class Parameter:
     choices: tuple[Any, ...] = ()
 
 
-class JobInputError(ValueError):
-    """A job request that cannot run; ``problems`` pairs each location with its message."""
+class JobInputError(InputError):
+    """A job request that cannot run; ``problems`` pairs each location with its message.
+
+    An [`InputError`][caspian.exceptions.InputError]; the jobs router answers it 422."""
 
     def __init__(self, problems: list[tuple[Loc, str]]) -> None:
-        self.problems = problems
         super().__init__("; ".join(f"{'.'.join(loc)}: {msg}" for loc, msg in problems))
+        self.problems = problems
 
 
-class JobsFull(RuntimeError):
-    """As many jobs are queued or running as the server allows."""
+class JobsFull(CaspianError, RuntimeError):
+    """As many jobs are queued or running as the server allows (the jobs router answers 429)."""
 
 
 @functools.cache

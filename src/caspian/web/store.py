@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 
 from caspian.corridor.run import HEADLINES_FILE, SCENARIO_FILE
-from caspian.exceptions import CaspianError
+from caspian.exceptions import CaspianError, InputError
 from caspian.sweep.catalogue import Catalogue
 from caspian.sweep.runner import RUNS_FOLDER
 
@@ -51,20 +51,22 @@ CATALOGUE_WAIT_S = 2.0
 DAMAGED_HINT = "The run folder is damaged: run the scenario again, or remove the folder."
 
 
-class BadName(ValueError):
+class BadName(InputError):
     """A run id or file path that does not fit the safe pattern (HTTP 400)."""
 
 
-class BrokenFile(ValueError):
+class BrokenFile(InputError):
     """A file of a run that exists but cannot be used: ``file`` is its path inside the run
     folder, ``problem`` says what is wrong with it, ``run_id`` which run it belongs to (where
     the message needs to say)."""
 
+    file: str
+
     def __init__(self, file: str, problem: str, run_id: str | None = None) -> None:
+        super().__init__(f"{f'run {run_id!r}: ' if run_id else ''}{file} {problem}")
         self.file = file
         self.problem = problem
         self.run_id = run_id
-        super().__init__(f"{f'run {run_id!r}: ' if run_id else ''}{file} {problem}")
 
     def of(self, run_id: str) -> BrokenFile:
         """The same problem, its message naming the run."""
