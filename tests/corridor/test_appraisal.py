@@ -148,7 +148,7 @@ def test_cba_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 def test_cba_command_on_a_scenario_pair(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     runs = tmp_path / "runs"
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as ran:
         main(
             [
                 "run",
@@ -160,12 +160,20 @@ def test_cba_command_on_a_scenario_pair(tmp_path: Path, capsys: pytest.CaptureFi
                 str(runs),
             ]
         )
+    assert ran.value.code == 0
     capsys.readouterr()
     with pytest.raises(SystemExit) as done:
         main(["cba", str(runs / "caspian-fixed-1.5gw"), "--against", str(runs / "no-caspian-link")])
-    assert not done.value.code
+    assert done.value.code == 0
     summary = json.loads((runs / "caspian-fixed-1.5gw" / "cba" / "summary.json").read_text())
-    assert np.isfinite(summary["welfare_change_eur"])
+    # Total welfare is minus the total cost, so the change is the cost the cable saves.
+    cost = {
+        name: json.loads((runs / name / "headlines.json").read_text())["total_cost_eur_per_year"]
+        for name in ("caspian-fixed-1.5gw", "no-caspian-link")
+    }
+    saved = cost["no-caspian-link"] - cost["caspian-fixed-1.5gw"]
+    assert summary["welfare_change_eur"] == pytest.approx(saved, rel=1e-6, abs=1.0)
+    assert summary["welfare_change_eur"] != 0
 
 
 def test_caspian_links_of_a_network(base: ScenarioRun) -> None:

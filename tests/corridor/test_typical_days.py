@@ -79,6 +79,19 @@ def test_appraisal_of_a_typical_day_scenario_links_storage_over_the_year() -> No
 
     scenario = prepare("base", typical_days=4)
     appraisal = appraise_corridor_link(scenario, capacity_mw=1000.0, sensitivity=False)
-    for result in (appraisal.cba.with_result, appraisal.cba.without_result):
+    cba = appraisal.cba
+    for result in (cba.with_result, cba.without_result):
         assert result.periods is not None  # every solve saw the real sequence of days
-    assert np.isfinite(appraisal.cba.welfare_change)
+    link = "Caspian route A Aktau-Sumgait"
+    assert cba.with_result.capacity("Link")[link] == pytest.approx(1000.0)
+    assert cba.without_result.capacity("Link")[link] == pytest.approx(0.0, abs=1e-6)
+    # Welfare is minus the cost of the year, so the change is the cost the cable saves.
+    saved = cba.without_result.objective - cba.with_result.objective
+    assert saved != 0
+    assert cba.welfare_change == pytest.approx(saved, rel=1e-6, abs=1.0)
+    # The finance earns that change every year of the cable's life.
+    costs = appraisal.costs
+    years = np.arange(1, costs.lifetime_years + 1)
+    yearly = cba.welfare_change - costs.fixed_om_eur_per_year
+    npv = -costs.capex_eur + float(np.sum(yearly / (1 + costs.discount_rate) ** years))
+    assert appraisal.finance.npv == pytest.approx(npv, rel=1e-9)
