@@ -17,7 +17,7 @@ import pytest
 
 from caspian.sweep.catalogue import Catalogue, RunRecord
 from caspian.sweep.runner import CATALOGUE_FILE, CaseSettings, run_sweep
-from caspian.sweep.spec import SweepSpec, expand
+from caspian.sweep.spec import SweepCase, SweepSpec, expand
 
 FAST = CaseSettings(appraise=False)
 
@@ -76,6 +76,26 @@ class DaskCluster:
         self.workers[name].send_signal(signal.SIGKILL)
         self.workers[name].wait()
 
+    def kill_mid_case(self, name: str, timeout: float = 60.0) -> str:
+        """Kill worker ``name`` just after it starts a sweep case (a case takes about a second,
+        so the case cannot end first); the key of that case's task."""
+        from distributed import Client
+
+        with Client(self.address, timeout=timeout, set_as_default=False) as client:
+            workers = client.scheduler_info()["workers"]
+            (address,) = [a for a, info in workers.items() if info["name"] == name]
+            seen: set[str] | None = None  # running at the first look: started who knows when
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                running = {str(key) for key in client.call_stack().get(address, {})}
+                started = running - (seen or set())
+                if seen is not None and started:
+                    self.kill(name)
+                    return started.pop()
+                seen = (seen or set()) | running
+                time.sleep(0.01)
+        raise AssertionError(f"worker {name} ran no case within {timeout} s")
+
     def close(self) -> None:
         for process in [*self.workers.values(), self.scheduler]:
             if process.poll() is None:
@@ -104,21 +124,23 @@ def cluster(tmp_path: Path) -> Iterator[DaskCluster]:
 def test_worker_killed_mid_sweep_loses_nothing(cluster: DaskCluster, tmp_path: Path) -> None:
     spec = small_sweep("kill-test")
     out = tmp_path / "out"
-    killed: list[str] = []
+    lost: list[str] = []  # the case w1 was running when it was killed
 
-    def kill_after_first(record: RunRecord) -> None:
-        if not killed:
-            cluster.kill("w1")
-            killed.append(record.case_id)
+    def kill_w1_mid_case(record: RunRecord) -> None:
+        if not lost:
+            lost.append(cluster.kill_mid_case("w1"))
 
     outcome = run_sweep(
-        spec, out, scheduler=cluster.address, settings=FAST, on_record=kill_after_first
+        spec, out, scheduler=cluster.address, settings=FAST, on_record=kill_w1_mid_case
     )
-    assert killed
     runs = Catalogue(out / CATALOGUE_FILE).runs(sweep="kill-test")
     assert len(runs) == len(expand(spec)) == 8
     assert runs["input_hash"].is_unique
     assert set(runs["status"]) == {"done"}, runs[["case_id", "status", "error"]]
+    # The case lost with w1 was run again, to the end, on the worker left.
+    (key,) = lost
+    rerun = runs[runs["input_hash"].str[:24] == key.removeprefix("caspian-case-")]
+    assert list(rerun["worker"]) == ["w2"], runs[["case_id", "input_hash", "worker"]]
     assert len(outcome.recorded) == 8
     # The same sweep again: everything is skipped, nothing is recorded twice.
     again = run_sweep(spec, out, scheduler=cluster.address, settings=FAST)
@@ -268,11 +290,24 @@ def test_interrupted_driver_resumes(cluster: DaskCluster, tmp_path: Path) -> Non
 def test_the_same_case_in_two_sweeps_is_two_runs() -> None:
     from caspian.sweep.runner import case_hash
 
-    spec = SweepSpec.model_validate({"name": "one", "base": "base", "grid": {"weather_seed": [1]}})
-    (case,) = expand(spec)
-    settings = CaseSettings()
-    assert case_hash(case, settings, "one") == case_hash(case, settings, "one")
-    assert case_hash(case, settings, "one") != case_hash(case, settings, "two")
+    def only_case(name: str, seed: int = 1) -> SweepCase:
+        grid = {"weather_seed": [seed]}
+        (case,) = expand(SweepSpec.model_validate({"name": name, "base": "base", "grid": grid}))
+        return case
+
+    one, again, two = only_case("one"), only_case("one"), only_case("two")
+    assert one is not again
+    # Built apart, the same inputs in the same sweep are one run: the hash is of the values,
+    # not of the labels (the scenario's name names its sweep).
+    assert case_hash(one, CaseSettings(), "one") == case_hash(again, CaseSettings(), "one")
+    assert case_hash(two, CaseSettings(), "one") == case_hash(one, CaseSettings(), "one")
+    # In another sweep they are another run, and other inputs another run again.
+    hashes = {
+        case_hash(one, CaseSettings(), "one"),
+        case_hash(two, CaseSettings(), "two"),
+        case_hash(only_case("one", seed=2), CaseSettings(), "one"),
+    }
+    assert len(hashes) == 3
 
 
 def test_a_case_solves_and_appraises_with_the_method_of_its_settings(
