@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -31,18 +33,35 @@ def runs_table(n: int = 30) -> pd.DataFrame:
 
 
 def test_distribution_and_probability() -> None:
-    runs = runs_table()
+    # Eleven appraised runs with NPV -3..7 (x 1e8 EUR), one run not appraised, one failed.
+    npv = [(i - 3) * 1e8 for i in range(11)] + [np.nan, 1e12]
+    built = [1.0] * 4 + [1500.0] * 7 + [0.0, 1500.0]  # 1 MW is not "built"
+    runs = pd.DataFrame(
+        {
+            "sweep": "s",
+            "status": ["done"] * 12 + ["failed"],
+            "params": [{"z": float(i)} for i in range(13)],
+            "caspian_mw": built,
+            "npv_eur": npv,
+        }
+    )
     summary = summarise(runs, "s")
-    done = runs[runs["status"] == "done"]
-    assert summary.runs == 29 and summary.failed == 1
+    assert summary.runs == 12 and summary.failed == 1
     row = summary.distribution.loc["npv_eur"]
-    assert row["mean"] == pytest.approx(done["npv_eur"].mean())
-    assert row["p50"] == pytest.approx(done["npv_eur"].median())
-    assert row["min"] <= row["p10"] <= row["p50"] <= row["p90"] <= row["max"]
+    # By hand: mean 22 / 11 = 2 (x 1e8); squared deviations 25+16+9+4+1+0+1+4+9+16+25 = 110
+    # over 10 degrees of freedom.
+    assert row["count"] == 11
+    assert row["mean"] == pytest.approx(2e8)
+    assert row["std"] == pytest.approx(math.sqrt(110 / 10) * 1e8)
+    assert row["min"] == pytest.approx(-3e8) and row["max"] == pytest.approx(7e8)
+    # Linear interpolation between order statistics: position q x 10 of 0..10.
+    assert (row["p10"], row["p50"], row["p90"]) == pytest.approx((-2e8, 2e8, 6e8))
     assert row["unit"] == "EUR"
-    p = summary.probability.set_index("event")["probability"]
-    assert p["NPV > 0"] == pytest.approx((done["npv_eur"] > 0).mean())
-    assert p["optimum builds the cable"] == pytest.approx((done["caspian_mw"] > 1).mean())
+    p = summary.probability.set_index("event")
+    assert p.loc["NPV > 0", "probability"] == pytest.approx(7 / 11)  # among the appraised
+    assert p.loc["NPV > 0", "runs"] == 11
+    assert p.loc["optimum builds the cable", "probability"] == pytest.approx(7 / 12)
+    assert p.loc["optimum builds the cable", "runs"] == 12
 
 
 def test_sensitivity_ranks_the_input_that_matters_first() -> None:
