@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from caspian.corridor.profiles import (
@@ -226,8 +226,7 @@ def test_fit_load_factor_gives_unit_peak_and_the_load_factor(
     load_factor: float, values: list[float]
 ) -> None:
     shape = np.asarray(values)
-    if np.ptp(shape) < 1e-6:
-        return
+    assume(np.ptp(shape) >= 1e-6)  # a flat shape has one load factor, 1
     fitted = fit_load_factor(shape, load_factor)
     assert fitted.max() == pytest.approx(1.0, rel=1e-12)
     assert fitted.mean() == pytest.approx(load_factor, rel=1e-9)
