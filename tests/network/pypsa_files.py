@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pypsa
 import pytest
 
 from caspian.exceptions import ValidationError
 from caspian.network import read_network
-
-pypsa = pytest.importorskip("pypsa")
 
 # PyPSA 1.4's CSV exporter and importer leave meta.json and crs.json open
 # (``fn.open("w").write(...)`` in pypsa/network/io.py); that is theirs, not ours.

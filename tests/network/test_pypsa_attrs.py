@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import pandas as pd
+import pypsa
 import pytest
 
 from caspian.network.pypsa_attrs import (
@@ -16,8 +17,6 @@ from caspian.network.pypsa_attrs import (
     is_result,
 )
 from caspian.network.schema import COMPONENTS, ComponentSchema
-
-pypsa = pytest.importorskip("pypsa")
 
 
 def pypsa_attrs(schema: ComponentSchema) -> pd.DataFrame:
