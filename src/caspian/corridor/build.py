@@ -43,7 +43,7 @@ from caspian.corridor.resolution import (
 )
 from caspian.corridor.scenario import Scenario
 from caspian.exceptions import InputError
-from caspian.network.network import Network
+from caspian.network.network import Network, extendable_mask
 from caspian.optimize import RepresentativePeriods
 
 THERMAL = ("gas_ccgt", "gas_ocgt", "gas_steam", "coal", "nuclear", "waste")
@@ -458,7 +458,7 @@ class _Builder:
         """Most power (MW) the links at ``bus`` can carry into or out of it at once."""
         links = self.n.static["Link"]
         touching = links[(links["bus0"] == bus) | (links["bus1"] == bus)]
-        capacity = touching["p_nom_max"].where(touching["p_nom_extendable"], touching["p_nom"])
+        capacity = touching["p_nom_max"].where(extendable_mask(touching, "Link"), touching["p_nom"])
         return float(capacity.sum())
 
     def add_links(self) -> None:

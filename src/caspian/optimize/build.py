@@ -17,12 +17,12 @@ import scipy.sparse as sp
 
 from caspian.exceptions import InputError, SolverError
 from caspian.network.network import Network
-from caspian.network.schema import HIGHS_INFINITY, LARGEST_VALUE
+from caspian.network.schema import HIGHS_INFINITY, LARGEST_VALUE, NOMINAL_ATTR
 from caspian.network.validate import validate
 from caspian.optimize.assembly import LinearProgram
 from caspian.optimize.balance import define_kirchhoff_voltage_law, define_nodal_balance
 from caspian.optimize.conditioning import ScaledProgram, scale_program
-from caspian.optimize.context import NOMINAL_ATTR, BuildContext
+from caspian.optimize.context import BuildContext
 from caspian.optimize.limits import define_co2_constraints, define_ramp_limits
 from caspian.optimize.operation import (
     define_capacity_variables,

@@ -8,20 +8,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from caspian.network.network import Network
+from caspian.network.network import Network, extendable_mask
 from caspian.optimize.assembly import ModelBuilder, VariableBlock
 
 if TYPE_CHECKING:
     from caspian.optimize.periods import RepresentativePeriods
-
-NOMINAL_ATTR = {
-    "Generator": "p_nom",
-    "Line": "s_nom",
-    "Link": "p_nom",
-    "StorageUnit": "p_nom",
-    "Store": "e_nom",
-}
-"""The capacity attribute of each expandable component."""
 
 STORAGE_LEVEL = {"StorageUnit": "state_of_charge", "Store": "e"}
 """The energy level attribute of each storage component (MWh)."""
@@ -86,8 +77,7 @@ class BuildContext:
 
     def extendable(self, component: str) -> np.ndarray:
         """Boolean mask of the components whose capacity is a decision variable."""
-        attr = NOMINAL_ATTR[component]
-        return self.static(component)[f"{attr}_extendable"].to_numpy(bool)
+        return extendable_mask(self.static(component), component)
 
     def level_attr(self, component: str) -> str:
         """The variable of a storage level: ``state_of_charge`` or ``e``, or with representative

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from caspian.network.network import extendable_mask
 from caspian.optimize.assembly import ConstraintBlock, VariableBlock
 from caspian.optimize.context import STORAGE_START, BuildContext
 from caspian.optimize.storage import final_level_columns
@@ -47,7 +48,7 @@ def _ramp_rows(
         names = all_names[has_limit]
         limit = limit[:, has_limit]
         free = np.isnan(limit)
-        ext = frame["p_nom_extendable"].to_numpy(bool)[has_limit]
+        ext = extendable_mask(frame, component)[has_limit]
         p_nom = np.where(ext, 0.0, frame["p_nom"].to_numpy(float)[has_limit])
         bound = np.where(free, np.inf, np.nan_to_num(limit) * p_nom)
         lower, upper = (-np.inf, bound) if direction == "up" else (-bound, np.inf)

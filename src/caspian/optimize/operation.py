@@ -16,8 +16,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from caspian.network.network import extendable_mask
+from caspian.network.schema import NOMINAL_ATTR
 from caspian.optimize.assembly import VariableBlock
-from caspian.optimize.context import NOMINAL_ATTR, BuildContext
+from caspian.optimize.context import BuildContext
 
 
 def define_capacity_variables(ctx: BuildContext, component: str) -> VariableBlock | None:
@@ -71,7 +73,7 @@ def define_dispatch(
     nom_attr = NOMINAL_ATTR[component]
     sub = frame.loc[names]
     factor = np.ones(len(names)) if scale_nominal is None else scale_nominal
-    ext = sub[f"{nom_attr}_extendable"].to_numpy(bool)
+    ext = extendable_mask(sub, component)
     nominal = sub[nom_attr].to_numpy(float)
     nom_min = sub[f"{nom_attr}_min"].to_numpy(float)
     nom_max = sub[f"{nom_attr}_max"].to_numpy(float)
@@ -220,7 +222,7 @@ def _shared_capacity_rows(
 ) -> None:
     """``p_fwd[t] + p_bwd[t] <= p_nom`` for bidirectional links (one cable, one rating)."""
     sub = ctx.static("Link").loc[names]
-    ext = sub["p_nom_extendable"].to_numpy(bool)
+    ext = extendable_mask(sub, "Link")
     upper = np.where(ext, 0.0, sub["p_nom"].to_numpy(float))
     block = ctx.builder.add_constraints("Link", "shared-capacity", names, -np.inf, upper)
     rows = block.rows()

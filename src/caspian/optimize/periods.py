@@ -63,8 +63,10 @@ import numpy as np
 import pandas as pd
 
 from caspian.exceptions import InputError
+from caspian.network.network import extendable_mask
+from caspian.network.schema import NOMINAL_ATTR
 from caspian.optimize.assembly import VariableBlock
-from caspian.optimize.context import NOMINAL_ATTR, STORAGE_LEVEL, STORAGE_START, BuildContext
+from caspian.optimize.context import STORAGE_LEVEL, STORAGE_START, BuildContext
 
 if TYPE_CHECKING:
     from caspian.network.network import Network
@@ -350,7 +352,7 @@ def _intra_extreme_rows(
     b = ctx.builder
     frame = ctx.static(component).loc[intra.names]
     nom_attr = NOMINAL_ATTR[component]
-    ext = frame[f"{nom_attr}_extendable"].to_numpy(bool)
+    ext = extendable_mask(frame, component)
     nominal = np.where(ext, 0.0, frame[nom_attr].to_numpy(float))
     capacity = ctx.variable(f"{component}-{nom_attr}")
     k_of_t = ctx.periods.typical_period()

@@ -40,7 +40,8 @@ import numpy as np
 import pandas as pd
 
 from caspian.exceptions import AuditError
-from caspian.optimize.context import NOMINAL_ATTR, STORAGE_START
+from caspian.network.schema import NOMINAL_ATTR
+from caspian.optimize.context import STORAGE_START
 
 if TYPE_CHECKING:
     from caspian.optimize.build import LinearModel

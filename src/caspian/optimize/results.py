@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from caspian.exceptions import InputError
-from caspian.network.network import Network, component_schema
-from caspian.optimize.context import NOMINAL_ATTR, STORAGE_LEVEL
+from caspian.network.network import Network, component_schema, extendable_mask
+from caspian.network.schema import NOMINAL_ATTR
+from caspian.optimize.context import STORAGE_LEVEL
 from caspian.optimize.periods import RepresentativePeriods, solved_levels
 from caspian.optimize.solve import Solution, SolverStats, SolveStatus
 
@@ -181,8 +182,7 @@ class OptimizationResult:
         }
 
     def _extendable(self, component: str) -> np.ndarray:
-        attr = NOMINAL_ATTR[component]
-        return self.network.static[component][f"{attr}_extendable"].to_numpy(bool)
+        return extendable_mask(self.network.static[component], component)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every result table by file stem (``generators-p``, ``buses-marginal_price``, ...)."""
