@@ -23,6 +23,7 @@ from caspian.optimize.assembly import LinearProgram
 from caspian.optimize.balance import define_kirchhoff_voltage_law, define_nodal_balance
 from caspian.optimize.conditioning import ScaledProgram, scale_program
 from caspian.optimize.context import BuildContext
+from caspian.optimize.inter_period import define_inter_period_storage
 from caspian.optimize.limits import define_co2_constraints, define_ramp_limits
 from caspian.optimize.operation import (
     define_capacity_variables,
@@ -33,7 +34,7 @@ from caspian.optimize.operation import (
     define_store_dispatch,
 )
 from caspian.optimize.options import SolverOptions
-from caspian.optimize.periods import RepresentativePeriods, define_inter_period_storage
+from caspian.optimize.periods import RepresentativePeriods
 from caspian.optimize.storage import (
     define_storage_unit_energy_balance,
     define_store_energy_balance,

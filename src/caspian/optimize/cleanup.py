@@ -46,8 +46,8 @@ import highspy
 import numpy as np
 
 from caspian.optimize.assembly import LinearProgram
-from caspian.optimize.audit import RELATIVE_TOLERANCE
 from caspian.optimize.options import Algorithm
+from caspian.optimize.tolerances import RELATIVE_TOLERANCE
 
 CLEANUP_MARGIN = 0.1
 """A clean-up runs when a bound or row is violated by more than this fraction of the audit's

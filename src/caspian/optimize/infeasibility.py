@@ -15,13 +15,16 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from caspian.optimize.balance import NODAL_BALANCE
 from caspian.optimize.build import pass_program
+from caspian.optimize.limits import CO2
 from caspian.optimize.options import HIGHS_SOLVER_NAME, Algorithm, SolverOptions
 
 if TYPE_CHECKING:
     from caspian.optimize.build import LinearModel
 
-ELASTIC_BLOCKS = ("Bus-nodal_balance", "GlobalConstraint-co2")
+ELASTIC_BLOCKS = (NODAL_BALANCE, CO2)
+"""The rows that get a shortfall and a surplus in the diagnostic re-solve."""
 IIS_MAX_ROWS = 200_000
 SLACK_TOL = 1e-6
 
@@ -72,7 +75,7 @@ def _elastic(model: LinearModel, options: SolverOptions) -> list[str] | None:
         short = shortfall[offset : offset + block.size].reshape(block.shape)
         extra = surplus[offset : offset + block.size].reshape(block.shape)
         offset += block.size
-        if block.key == "Bus-nodal_balance":
+        if block.key == NODAL_BALANCE:
             lines += _bus_lines(
                 block.names, snapshots, short, "cannot meet its load", "largest shortfall"
             )

@@ -41,7 +41,10 @@ import pandas as pd
 
 from caspian.exceptions import AuditError
 from caspian.network.schema import NOMINAL_ATTR
+from caspian.optimize.balance import KIRCHHOFF_VOLTAGE_LAW, NODAL_BALANCE
 from caspian.optimize.context import STORAGE_START
+from caspian.optimize.limits import CO2
+from caspian.optimize.operation import capacity_key
 
 if TYPE_CHECKING:
     from caspian.optimize.build import LinearModel
@@ -61,7 +64,7 @@ values of its revenue and cost terms (beyond the proved gap's share of the objec
 INTERIOR_MARGIN = 1e-3
 """MW (MWh for stores): a capacity within this of a bound is at that bound."""
 
-SHARED_ROWS = ("Bus-nodal_balance", "GlobalConstraint-co2", "Line-kirchhoff_voltage_law")
+SHARED_ROWS = (NODAL_BALANCE, CO2, KIRCHHOFF_VOLTAGE_LAW)
 """Constraint families that several assets share (their duals are the prices)."""
 
 
@@ -278,7 +281,7 @@ def _asset_economics(
     frames = []
     for component, attr in NOMINAL_ATTR.items():
         static = n.static[component]
-        capacity_block = lp.variables.get(f"{component}-{attr}")
+        capacity_block = lp.variables.get(capacity_key(component))
         if capacity_block is None or not len(static):
             continue
         names = capacity_block.names
@@ -440,7 +443,7 @@ def _unbuilt_violations(
     prices = result.prices
     out: list[str] = []
     for component in ("Generator", "Link"):
-        block = lp.variables.get(f"{component}-p_nom")
+        block = lp.variables.get(capacity_key(component))
         if block is None or component not in assets.index.get_level_values(0):
             continue
         table = assets.loc[component]
