@@ -23,8 +23,8 @@ from caspian.network import Network, read_network
 from caspian.optimize import OptimizationResult, SolverOptions, build_model, optimize
 from caspian.optimize import solve as solve_module
 from caspian.optimize.balance import NODAL_BALANCE
-from caspian.optimize.build import pass_program
 from caspian.optimize.cleanup import CleanUp, Violation, clean_up, worst_violation
+from caspian.optimize.highs import pass_program
 from caspian.optimize.options import Algorithm
 
 STORAGE_HVDC = Path(__file__).parents[1] / "data" / "pypsa" / "storage-hvdc"

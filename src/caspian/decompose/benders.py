@@ -26,7 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import highspy
 import numpy as np
 import pandas as pd
 
@@ -40,7 +39,8 @@ from caspian.exceptions import InputError, SolverError
 from caspian.network.network import Network, extendable_mask
 from caspian.network.schema import NOMINAL_ATTR
 from caspian.optimize import audited_result
-from caspian.optimize.build import LinearModel, build_model, refuse_bad_program
+from caspian.optimize.build import LinearModel, build_model
+from caspian.optimize.highs import highs_version, refuse_bad_program
 from caspian.optimize.results import OptimizationResult
 from caspian.optimize.solve import Solution, SolverStats
 
@@ -402,7 +402,7 @@ def _assemble(
         objective=objective,
         primal_infeasibility=0.0,
         dual_infeasibility=0.0,
-        highs_version=highspy.Highs().version(),
+        highs_version=highs_version(),
         relative_gap=gap,
     )
     solution = Solution(
