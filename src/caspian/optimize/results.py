@@ -9,7 +9,7 @@ the snapshot's objective weighting, as ``n.buses_t.marginal_price`` in PyPSA.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,10 +38,8 @@ from caspian.optimize.operation import (
     limit_key,
 )
 from caspian.optimize.periods import RepresentativePeriods, solved_levels, within_period_decay
+from caspian.optimize.price_audit import EconomicAudit
 from caspian.optimize.solve import Solution, SolverStats, SolveStatus
-
-if TYPE_CHECKING:
-    from caspian.optimize.price_audit import EconomicAudit
 
 SERIES_ATTRS: dict[str, tuple[str, ...]] = {
     "Generator": ("p",),
