@@ -115,10 +115,10 @@ class Blocks(Mapping[_Key, _Block], Generic[_Key, _Block]):
     def _missing(self, key: object) -> str:
         present = ", ".join(str(k) for k in self._blocks) or "none"
         what = f"'{key}'" if isinstance(key, str) else str(key)
-        kind = type(next(iter(self._blocks), None)).__name__
+        key_type = type(next(iter(self._blocks), None)).__name__
         hint = (
-            f" (blocks are keyed by {kind} objects, not strings: use the family's constant or "
-            f"{kind}.parse({key!r}))"
+            f" (blocks are keyed by {key_type} objects, not strings: use the family's constant "
+            f"or {key_type}.parse({key!r}))"
             if isinstance(key, str) and self._blocks
             else ""
         )
