@@ -12,6 +12,7 @@ from caspian.network import Network
 from caspian.network.examples import demo_network
 from caspian.network.synthetic import synthetic_network
 from caspian.optimize import SolverOptions, build_model, optimize
+from caspian.optimize.operation import level_key
 
 GAP = 1e-5
 
@@ -111,7 +112,7 @@ def test_partition_puts_capacities_and_boundary_levels_in_the_master() -> None:
     for key, block in model.lp.variables.items():
         if not block.time_indexed:
             assert set(block.columns().ravel()) <= comp, key
-    soc = model.lp.variables["StorageUnit-state_of_charge"].columns()
+    soc = model.lp.variables[level_key("StorageUnit")].columns()
     # level at the end of block 0 (read by block 1) and at the end of the year (cyclic).
     assert set(soc[23]) <= comp and set(soc[47]) <= comp
     assert not set(soc[10]) & comp

@@ -25,6 +25,7 @@ from caspian.exceptions import AuditError, SolverError
 from caspian.network import Network, read_network
 from caspian.network.examples import demo_network
 from caspian.optimize import OptimizationResult, SolverOptions, build_model, optimize
+from caspian.optimize.operation import capacity_key
 from caspian.optimize.price_audit import economic_audit
 from caspian.optimize.results import extract_result
 from caspian.optimize.solve import Solution, SolverStats
@@ -153,7 +154,7 @@ def test_block_duals_at_fixed_capacities_fail_the_economic_audit(
     blocks = [block_data(model.lp, part, b) for b in range(part.n_blocks)]
     x = np.zeros(model.n_variables)
     for component in ("Generator",):
-        cap = model.lp.variables[f"{component}-p_nom"]
+        cap = model.lp.variables[capacity_key(component)]
         x[cap.start : cap.start + cap.size] = res.capacity(component)[cap.names].to_numpy()
     pool = LocalPool(blocks)
     outcomes = pool.solve([x[part.complicating][d.linked] for d in blocks], want_solution=True)

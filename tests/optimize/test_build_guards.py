@@ -54,7 +54,7 @@ def test_what_validation_would_refuse_is_still_caught_at_the_hand_over() -> None
 
 
 def test_program_problems_names_nan_coefficients_and_counts_the_rest() -> None:
-    from caspian.optimize.build import program_problems
+    from caspian.optimize.highs import program_problems
 
     model = build_model(one_bus(), check=False)
     lp = model.lp
@@ -69,12 +69,10 @@ def test_program_problems_names_nan_coefficients_and_counts_the_rest() -> None:
 
 
 def test_a_rejection_by_highs_is_a_solver_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    import highspy
-
-    from caspian.optimize import build
+    from caspian.optimize import highs
 
     model = build_model(one_bus())
-    monkeypatch.setattr(build, "_pass_model", lambda h, lp: highspy.HighsStatus.kError)
+    monkeypatch.setattr(highs, "_pass_model", lambda h, lp: False)
     with pytest.raises(SolverError) as error:
         model.hand_over()
     assert error.value.status == "rejected"

@@ -15,7 +15,7 @@ from caspian.network import Network
 from caspian.network.examples import demo_network
 from caspian.network.synthetic import synthetic_network
 from caspian.optimize import SolverOptions, build_model
-from caspian.optimize.assembly import LinearProgram, ModelBuilder
+from caspian.optimize.assembly import ConstraintKey, LinearProgram, ModelBuilder, VariableKey
 from caspian.optimize.conditioning import (
     Coefficient,
     Extreme,
@@ -41,15 +41,21 @@ def hand_built() -> LinearProgram:
     b = ModelBuilder(pd.Index([10, 11], name="snapshot"))
     gens = pd.Index(["a", "b"])
     p = b.add_variables(
-        "Generator", "p", gens, 0.0, np.array([0.02, 3e6]), cost=np.array([5.0, 0.0])
+        VariableKey("Generator", "p"), gens, 0.0, np.array([0.02, 3e6]), cost=np.array([5.0, 0.0])
     )
-    cap = b.add_variables("Generator", "p_nom", pd.Index(["b"]), 0.0, np.inf, time_indexed=False)
+    cap = b.add_variables(
+        VariableKey("Generator", "p_nom"), pd.Index(["b"]), 0.0, np.inf, time_indexed=False
+    )
     b.add_cost(cap, 2e5)
     load = np.array([[400.0], [9000.0]])
-    balance = b.add_constraints("Bus", "nodal_balance", pd.Index(["bus"]), load, load)
+    balance = b.add_constraints(
+        ConstraintKey("Bus", "nodal_balance"), pd.Index(["bus"]), load, load
+    )
     b.add_terms(balance.rows(), p.columns()[:, [0]], 1.0)
     b.add_terms(balance.rows(), p.columns()[:, [1]], 1.0)
-    limit = b.add_constraints("Generator", "ext-p-upper", pd.Index(["b"]), -np.inf, 0.0)
+    limit = b.add_constraints(
+        ConstraintKey("Generator", "ext-p-upper"), pd.Index(["b"]), -np.inf, 0.0
+    )
     b.add_terms(limit.rows(), p.columns()[:, [1]], 1.0)
     b.add_terms(limit.rows(), np.full((2, 1), cap.start), np.array([[-0.001], [-0.5]]))
     return b.finish()
@@ -86,7 +92,7 @@ def test_ranges_of_a_hand_built_program() -> None:
 
 def test_ranges_of_an_empty_kind_print_as_highs_does() -> None:
     b = ModelBuilder(pd.Index([0]))
-    b.add_variables("Generator", "p", pd.Index(["g"]), 0.0, np.inf)
+    b.add_variables(VariableKey("Generator", "p"), pd.Index(["g"]), 0.0, np.inf)
     ranges = problem_ranges(b.finish())
     assert ranges.cost.smallest is None and ranges.cost.count == 0
     assert ranges.cost.bracket() == "[0e+00, 0e+00]" and ranges.cost.ratio == 1.0
@@ -187,9 +193,9 @@ def test_highs_sees_the_same_program_whatever_the_units(
 
 def test_scaling_keeps_infinite_and_zero_entries() -> None:
     b = ModelBuilder(pd.Index([0]))
-    b.add_variables("Store", "p", pd.Index(["s"]), -np.inf, 1e25, time_indexed=False)
-    b.add_variables("Store", "e", pd.Index(["s"]), 0.0, 10.0, time_indexed=False)
-    b.add_constraints("Bus", "empty", pd.Index(["x"]), -np.inf, np.inf, shape=(1,))
+    b.add_variables(VariableKey("Store", "p"), pd.Index(["s"]), -np.inf, 1e25, time_indexed=False)
+    b.add_variables(VariableKey("Store", "e"), pd.Index(["s"]), 0.0, 10.0, time_indexed=False)
+    b.add_constraints(ConstraintKey("Bus", "empty"), pd.Index(["x"]), -np.inf, np.inf, shape=(1,))
     lp = b.finish()
     scaled = scale_program(lp)
     assert scaled.lp.col_lower[0] == -np.inf and scaled.lp.col_upper[0] == np.inf

@@ -22,8 +22,9 @@ from caspian.exceptions import TimeLimitError
 from caspian.network import Network, read_network
 from caspian.optimize import OptimizationResult, SolverOptions, build_model, optimize
 from caspian.optimize import solve as solve_module
-from caspian.optimize.build import pass_program
+from caspian.optimize.balance import NODAL_BALANCE
 from caspian.optimize.cleanup import CleanUp, Violation, clean_up, worst_violation
+from caspian.optimize.highs import pass_program
 from caspian.optimize.options import Algorithm
 
 STORAGE_HVDC = Path(__file__).parents[1] / "data" / "pypsa" / "storage-hvdc"
@@ -165,7 +166,7 @@ def price_ranges(n: Network) -> tuple[pd.DataFrame, pd.DataFrame]:
     original units, divided by the objective weighting."""
     model = build_model(n)
     lp = model.lp
-    rows = lp.constraints["Bus-nodal_balance"].rows()
+    rows = lp.constraints[NODAL_BALANCE].rows()
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("solver", "simplex")

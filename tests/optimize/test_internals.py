@@ -10,6 +10,7 @@ from caspian.network.examples import demo_network
 from caspian.optimize import SolverOptions, build_model
 from caspian.optimize.audit import audit
 from caspian.optimize.export import write_result
+from caspian.optimize.operation import GENERATOR_P
 from caspian.optimize.results import extract_result
 from caspian.optimize.solve import solve_model
 from caspian.optimize.topology import cycle_basis
@@ -58,7 +59,7 @@ def test_audit_rejects_a_corrupted_solution() -> None:
     audit(model, result, solution.col_value)  # the real solution passes
 
     x = solution.col_value.copy()
-    gens = model.lp.variables["Generator-p"]
+    gens = model.lp.variables[GENERATOR_P]
     x[gens.start + 5] += 50.0  # 50 MW appear from nowhere
     broken = extract_result(
         model,

@@ -16,7 +16,9 @@ from caspian.corridor.run import prepare
 from caspian.exceptions import AuditError
 from caspian.network import Network
 from caspian.optimize import SolverOptions, build_model, optimize
+from caspian.optimize.balance import NODAL_BALANCE
 from caspian.optimize.build import LinearModel
+from caspian.optimize.operation import GENERATOR_P, limit_key
 from caspian.optimize.price_audit import economic_audit
 from caspian.optimize.results import extract_result
 from caspian.optimize.solve import Solution, solve_model
@@ -81,8 +83,8 @@ def test_a_price_raised_at_the_peak_is_refused() -> None:
     costs, which no optimum allows."""
     model, solution = _solved(peak_network())
     y = solution.row_dual.copy()
-    balance = model.lp.constraints["Bus-nodal_balance"]
-    limit = model.lp.constraints["Generator-ext-p-upper"]
+    balance = model.lp.constraints[NODAL_BALANCE]
+    limit = model.lp.constraints[limit_key(GENERATOR_P, "upper")]
     y[balance.start + 2] += 30.0
     y[limit.start + 2 * limit.shape[1] + list(limit.names).index("gas")] -= 30.0
     with pytest.raises(AuditError, match="does not break even") as error:
@@ -96,7 +98,7 @@ def test_a_price_raised_at_the_peak_is_refused() -> None:
 def test_a_limit_dual_of_the_wrong_sign_is_refused() -> None:
     model, solution = _solved(peak_network())
     y = solution.row_dual.copy()
-    limit = model.lp.constraints["Generator-ext-p-upper"]
+    limit = model.lp.constraints[limit_key(GENERATOR_P, "upper")]
     y[limit.start] = 5.0  # a <= row with a positive dual
     with pytest.raises(AuditError, match="not dual feasible"):
         _audit(model, _with_duals(solution, y, model))
@@ -107,7 +109,7 @@ def test_prices_that_make_an_unbuilt_plant_profitable_are_refused() -> None:
     against its 500: no optimum leaves it unbuilt at such prices."""
     model, solution = _solved(peak_network())
     y = solution.row_dual.copy()
-    balance = model.lp.constraints["Bus-nodal_balance"]
+    balance = model.lp.constraints[NODAL_BALANCE]
     y[balance.start + 2] = 700.0
     with pytest.raises(AuditError, match="Generator 'peaker' \\(unbuilt: 720 EUR per MW"):
         _audit(model, _with_duals(solution, y, model))

@@ -37,9 +37,9 @@ from caspian.analysis.market import branch_statistics
 from caspian.analysis.welfare import area_emissions, area_welfare, curtailment
 from caspian.decompose import Method, solve_network
 from caspian.exceptions import InfeasibleError, InputError
-from caspian.network.network import Network, did_you_mean
+from caspian.network.network import Network, did_you_mean, extendable_mask
+from caspian.network.schema import NOMINAL_ATTR
 from caspian.optimize import OptimizationResult, RepresentativePeriods
-from caspian.optimize.context import NOMINAL_ATTR
 
 UNSERVED_CARRIERS = frozenset({"load_shedding", "load shedding", "unserved", "voll"})
 """Generator carriers that stand for unserved energy (load shedding at the value of lost load)."""
@@ -257,7 +257,7 @@ def fix_investments(n: Network, result: OptimizationResult) -> Network:
         static = out.static[component]
         if not len(static):
             continue
-        extendable = static[f"{attr}_extendable"].to_numpy(bool)
+        extendable = extendable_mask(static, component)
         if not extendable.any():
             continue
         optimum = result.capacity(component).reindex(static.index).to_numpy(float)
@@ -380,7 +380,8 @@ def _capacities(
     elif capacity_mw is not None:
         capacity = dict.fromkeys(names, float(capacity_mw))
     else:
-        extendable = [name for name in names if bool(links.loc[name, "p_nom_extendable"])]
+        flags = extendable_mask(links.loc[list(names)], "Link")
+        extendable = [name for name, flag in zip(names, flags, strict=True) if flag]
         optimum: pd.Series | None = None
         if extendable:
             say("solving the network to size the extendable links")

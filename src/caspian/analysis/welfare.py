@@ -37,8 +37,7 @@ from caspian.analysis.common import (
     with_units,
 )
 from caspian.analysis.market import congestion_rent
-from caspian.network.network import Network
-from caspian.optimize.context import NOMINAL_ATTR
+from caspian.network.network import Network, extendable_mask
 from caspian.optimize.results import OptimizationResult
 
 _EUR = "EUR"
@@ -130,10 +129,9 @@ def asset_accounts(n: Network, result: OptimizationResult) -> pd.DataFrame:
 def investment_cost(n: Network, result: OptimizationResult, component: str) -> np.ndarray:
     """EUR per period: ``(capital_cost + fom_cost) * optimal capacity`` of extendable assets."""
     static = n.static[component]
-    attr = NOMINAL_ATTR[component]
     if not len(static):
         return np.zeros(0)
-    extendable = static[f"{attr}_extendable"].to_numpy(bool)
+    extendable = extendable_mask(static, component)
     unit_cost = static["capital_cost"].to_numpy(float) + static["fom_cost"].to_numpy(float)
     capacity = result.capacity(component).reindex(static.index).to_numpy(float)
     return np.where(extendable, unit_cost * capacity, 0.0)

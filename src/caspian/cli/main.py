@@ -39,11 +39,10 @@ serve_cmd.register(app)
 @app.command()
 def version() -> None:
     """Print the versions of caspian-grid and HiGHS."""
-    import highspy
-
     from caspian import __version__
+    from caspian.optimize.highs import highs_version
 
-    typer.echo(f"caspian-grid {__version__}, HiGHS {highspy.Highs().version()}")
+    typer.echo(f"caspian-grid {__version__}, HiGHS {highs_version()}")
 
 
 def exit_code(error: CaspianError) -> int:

@@ -46,7 +46,7 @@ from caspian.corridor.resolution import (
 )
 from caspian.corridor.scenario import Scenario
 from caspian.exceptions import InputError
-from caspian.network.network import Network
+from caspian.network.network import Network, extendable_mask
 from caspian.optimize import RepresentativePeriods
 
 THERMAL = ("gas_ccgt", "gas_ocgt", "gas_steam", "coal", "nuclear", "waste")
@@ -575,7 +575,7 @@ def market_generators(
 def _link_reach(link_table: pd.DataFrame, bus: str) -> float:
     """Most power (MW) the links at ``bus`` can carry into or out of it at once."""
     touching = link_table[(link_table["bus0"] == bus) | (link_table["bus1"] == bus)]
-    capacity = touching["p_nom_max"].where(touching["p_nom_extendable"], touching["p_nom"])
+    capacity = touching["p_nom_max"].where(extendable_mask(touching, "Link"), touching["p_nom"])
     return float(capacity.sum())
 
 

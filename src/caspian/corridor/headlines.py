@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from caspian.analysis.market import MIN_CAPACITY_MW
+from caspian.network.network import extendable_mask
 from caspian.optimize import OptimizationResult
 
 RENEWABLE = ("onwind", "offwind", "solar")
@@ -109,7 +110,7 @@ def headlines(result: OptimizationResult, scenario: str) -> Headlines:
     )
 
     gens = n.static["Generator"]
-    new = gens[gens["p_nom_extendable"] & gens["carrier"].isin(RENEWABLE)]
+    new = gens[extendable_mask(gens, "Generator") & gens["carrier"].isin(RENEWABLE).to_numpy()]
     build = pd.DataFrame(
         {
             "node": new["bus"],

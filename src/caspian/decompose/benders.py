@@ -26,7 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import highspy
 import numpy as np
 import pandas as pd
 
@@ -37,10 +36,11 @@ from caspian.decompose.prices import RecoveredDuals, recover_duals
 from caspian.decompose.start import coarse_start
 from caspian.decompose.subproblem import BlockData, Outcome, block_data
 from caspian.exceptions import InputError, SolverError
-from caspian.network.network import Network
+from caspian.network.network import Network, extendable_mask
+from caspian.network.schema import NOMINAL_ATTR
 from caspian.optimize import audited_result
-from caspian.optimize.build import LinearModel, build_model, refuse_bad_program
-from caspian.optimize.context import NOMINAL_ATTR
+from caspian.optimize.build import LinearModel, build_model
+from caspian.optimize.highs import highs_version, refuse_bad_program
 from caspian.optimize.results import OptimizationResult
 from caspian.optimize.solve import Solution, SolverStats
 
@@ -348,9 +348,9 @@ def _run(
     result = _assemble(model, part, blocks, best, outcomes, duals, upper, gap, iteration, start)
     capacities = {
         component: result.capacity(component)[
-            model.network.static[component][f"{attr}_extendable"].to_numpy(bool)
+            extendable_mask(model.network.static[component], component)
         ]
-        for component, attr in NOMINAL_ATTR.items()
+        for component in NOMINAL_ATTR
         if len(model.network.static[component])
     }
     return BendersResult(
@@ -402,7 +402,7 @@ def _assemble(
         objective=objective,
         primal_infeasibility=0.0,
         dual_infeasibility=0.0,
-        highs_version=highspy.Highs().version(),
+        highs_version=highs_version(),
         relative_gap=gap,
     )
     solution = Solution(

@@ -18,7 +18,6 @@ those duals into a dual solution of the whole program (:meth:`Master.cut_weights
 
 from __future__ import annotations
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
 
@@ -26,7 +25,7 @@ from caspian.decompose.partition import Partition
 from caspian.decompose.subproblem import Outcome
 from caspian.exceptions import SolverError
 from caspian.optimize.assembly import LinearProgram
-from caspian.optimize.build import pass_program
+from caspian.optimize.highs import ModelStatus, new_highs, pass_program
 
 MASTER_OPTIONS: dict[str, str | int] = {"solver": "simplex", "simplex_strategy": 1}
 """Dual simplex, warm-started after each round of cuts."""
@@ -80,13 +79,8 @@ class Master:
         alloc_cols = np.arange(G * B)
         alloc = sp.csr_array((np.ones(G * B), (alloc_rows, alloc_cols)), shape=(len(rows), G * B))
         matrix = sp.csc_array(sp.hstack([on_comp, alloc, sp.csr_array((len(rows), B))]))
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
-        for key, value in MASTER_OPTIONS.items():
-            h.setOptionValue(key, value)
-        status = pass_program(h, matrix, cost, lower, upper, lp.row_lower[rows], lp.row_upper[rows])
-        if status == highspy.HighsStatus.kError:
+        h = new_highs({"threads": 1, **MASTER_OPTIONS})
+        if not pass_program(h, matrix, cost, lower, upper, lp.row_lower[rows], lp.row_upper[rows]):
             raise MasterError("HiGHS rejected the master problem (passModel returned an error).")
         self._h = h
         self.n_cuts = 0
@@ -102,7 +96,7 @@ class Master:
         h.run()
         status = h.getModelStatus()
         for retry in RETRIES:
-            if status == highspy.HighsModelStatus.kOptimal:
+            if status == ModelStatus.kOptimal:
                 break
             # Near the optimum the cuts are almost parallel and a warm dual simplex can end
             # with status "Unknown"; the same program from scratch by another method can not.
@@ -113,13 +107,13 @@ class Master:
             status = h.getModelStatus()
             for key, value in MASTER_OPTIONS.items():
                 h.setOptionValue(key, value)
-        if status == highspy.HighsModelStatus.kInfeasible:
+        if status == ModelStatus.kInfeasible:
             raise MasterError(
                 "the master problem is infeasible: the investments cannot make every time "
                 "block feasible, so the full model is infeasible. Solve it monolithically "
                 "(caspian solve) to have the infeasibility explained."
             )
-        if status != highspy.HighsModelStatus.kOptimal:
+        if status != ModelStatus.kOptimal:
             raise MasterError(
                 f"the master problem ended with status {h.modelStatusToString(status)!r} by "
                 "dual and primal simplex and by interior point with crossover; solve the model "

@@ -27,14 +27,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
 
 from caspian.decompose.partition import Partition
 from caspian.exceptions import SolverError
 from caspian.optimize.assembly import LinearProgram
-from caspian.optimize.build import pass_program
+from caspian.optimize.highs import Highs, ModelStatus, new_highs, pass_program
 
 CUT_COEFFICIENT_FLOOR = 1e-11
 """Subgradient entries smaller than this (relative to the largest) are solver noise; dropped."""
@@ -190,14 +189,9 @@ def _highs(
     row_lower: np.ndarray,
     row_upper: np.ndarray,
     options: dict[str, Any],
-) -> highspy.Highs:
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    for key, value in options.items():
-        h.setOptionValue(key, value)
-    if pass_program(h, matrix, cost, col_lower, col_upper, row_lower, row_upper) == (
-        highspy.HighsStatus.kError
-    ):
+) -> Highs:
+    h = new_highs(options)
+    if not pass_program(h, matrix, cost, col_lower, col_upper, row_lower, row_upper):
         raise SubproblemError("HiGHS rejected a time block (passModel returned an error).")
     return h
 
@@ -279,7 +273,7 @@ class Subproblem:
             h.changeColsBounds(len(idx), idx, d.linked_lower, d.linked_upper)
         h.run()
         status = h.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
+        if status != ModelStatus.kOptimal:
             raise SubproblemError(
                 f"time block {d.block} has no optimum even with every capacity and "
                 f"storage level free ({h.modelStatusToString(status)}); an unbounded block "
@@ -317,7 +311,7 @@ class Subproblem:
             h.changeColsBounds(len(idx), idx, values, values)
         h.run()
         status = h.getModelStatus()
-        MS = highspy.HighsModelStatus
+        MS = ModelStatus
         if status == MS.kOptimal:
             info = h.getInfo()
             sol = h.getSolution()
@@ -431,7 +425,7 @@ class Subproblem:
         if len(idx):
             h.changeColsBounds(len(idx), idx, values, values)
         h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        if h.getModelStatus() != ModelStatus.kOptimal:
             raise SubproblemError(
                 f"time block {self.data.block} is infeasible even with its own columns free "
                 "of the master's values: check bounds and fixed loads in this period."

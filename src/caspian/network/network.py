@@ -19,7 +19,13 @@ import numpy as np
 import pandas as pd
 
 from caspian.exceptions import InputError
-from caspian.network.schema import COMPONENTS, LIST_NAMES, SNAPSHOT_WEIGHTINGS, ComponentSchema
+from caspian.network.schema import (
+    COMPONENTS,
+    LIST_NAMES,
+    NOMINAL_ATTR,
+    SNAPSHOT_WEIGHTINGS,
+    ComponentSchema,
+)
 
 _PANDAS_DTYPE = {"float": "float64", "bool": "bool", "str": "object", "int": "int64"}
 
@@ -42,6 +48,16 @@ def component_schema(component: str) -> ComponentSchema:
             + did_you_mean(component, [*COMPONENTS, *LIST_NAMES]),
         )
     return COMPONENTS[name]
+
+
+def extendable_mask(static: pd.DataFrame, component: str) -> np.ndarray:
+    """Boolean mask of the rows of ``static`` (the static table of ``component``, or some of its
+    rows) whose capacity is a decision variable: its ``<nominal>_extendable`` column, with the
+    nominal attribute from the schema (``NOMINAL_ATTR``).
+
+    Raises KeyError for a component without an expandable capacity.
+    """
+    return static[f"{NOMINAL_ATTR[component]}_extendable"].to_numpy(bool)
 
 
 def empty_static(schema: ComponentSchema) -> pd.DataFrame:

@@ -98,6 +98,9 @@ class ComponentSchema:
     attributes: tuple[Attribute, ...]
     refused: dict[str, float | bool | str] = field(default_factory=dict)
     passthrough: tuple[str, ...] = ()
+    nominal: str | None = None
+    """The capacity attribute (``p_nom``, ``s_nom`` or ``e_nom``) of an expandable component,
+    whose ``<nominal>_extendable`` flag makes it a decision variable; None for the others."""
 
     def attribute(self, name: str) -> Attribute:
         """Return the attribute called ``name`` (KeyError if unknown)."""
@@ -243,6 +246,7 @@ GENERATOR = ComponentSchema(
     name="Generator",
     list_name="generators",
     description="A generator at a bus, dispatchable between p_min_pu and p_max_pu of p_nom.",
+    nominal="p_nom",
     attributes=(
         Attribute("bus", "str", "", "", required=True, bus_ref=True, description="Bus."),
         Attribute("carrier", "str", "", "", description="Technology / primary carrier."),
@@ -361,6 +365,7 @@ LINE = ComponentSchema(
     name="Line",
     list_name="lines",
     description="A passive AC or DC line; flows follow Kirchhoff's laws.",
+    nominal="s_nom",
     attributes=(
         Attribute("bus0", "str", "", "", required=True, bus_ref=True, description="From bus."),
         Attribute("bus1", "str", "", "", required=True, bus_ref=True, description="To bus."),
@@ -402,6 +407,7 @@ LINK = ComponentSchema(
     name="Link",
     list_name="links",
     description="A controllable branch: p leaves bus0, efficiency * p arrives at bus1.",
+    nominal="p_nom",
     attributes=(
         Attribute("bus0", "str", "", "", required=True, bus_ref=True, description="From bus."),
         Attribute("bus1", "str", "", "", required=True, bus_ref=True, description="To bus."),
@@ -510,6 +516,7 @@ STORAGE_UNIT = ComponentSchema(
     name="StorageUnit",
     list_name="storage_units",
     description="Storage with a fixed energy-to-power ratio (max_hours).",
+    nominal="p_nom",
     attributes=(
         Attribute("bus", "str", "", "", required=True, bus_ref=True, description="Bus."),
         Attribute("carrier", "str", "", "", description="Technology."),
@@ -631,6 +638,7 @@ STORE = ComponentSchema(
     name="Store",
     list_name="stores",
     description="An energy store with unconstrained power; its size is e_nom.",
+    nominal="e_nom",
     attributes=(
         Attribute("bus", "str", "", "", required=True, bus_ref=True, description="Bus."),
         Attribute("carrier", "str", "", "", description="Technology."),
@@ -733,6 +741,12 @@ COMPONENTS: dict[str, ComponentSchema] = {
     for c in (BUS, CARRIER, GENERATOR, LOAD, LINE, LINK, STORAGE_UNIT, STORE, GLOBAL_CONSTRAINT)
 }
 """Supported components by PyPSA class name, in the order they are read and written."""
+
+NOMINAL_ATTR: dict[str, str] = {
+    c.name: c.nominal for c in COMPONENTS.values() if c.nominal is not None
+}
+"""The capacity attribute of each expandable component (``"Generator"``: ``"p_nom"``), in the
+order of ``COMPONENTS``."""
 
 LIST_NAMES: dict[str, str] = {c.list_name: c.name for c in COMPONENTS.values()}
 """PyPSA list name (``"generators"``) to class name (``"Generator"``)."""

@@ -16,9 +16,9 @@ from caspian.network.network import Network
 from caspian.optimize.audit import audit
 from caspian.optimize.build import LinearModel, build_model
 from caspian.optimize.options import Algorithm, SolverOptions
-from caspian.optimize.periods import RepresentativePeriods, chronological_levels
+from caspian.optimize.periods import RepresentativePeriods
 from caspian.optimize.price_audit import EconomicAudit, economic_audit
-from caspian.optimize.results import OptimizationResult, extract_result
+from caspian.optimize.results import OptimizationResult, chronological_levels, extract_result
 from caspian.optimize.solve import (
     INTERIOR_ALGORITHMS,
     Solution,

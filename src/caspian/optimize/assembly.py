@@ -16,7 +16,9 @@ The problem is::
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -24,20 +26,124 @@ import scipy.sparse as sp
 
 INDEX_DTYPE = np.int32
 
+_Key = TypeVar("_Key", bound="BlockKey")
+
+
+@dataclass(frozen=True)
+class BlockKey:
+    """The identity of a block: its component and, within it, its attribute (variables) or
+    family (constraints).
+
+    ``str(key)`` is ``"<component>-<name>"`` (``"Generator-p"``, ``"Bus-nodal_balance"``), the
+    form labels and messages show. Each family defines the keys of the blocks it creates next to
+    it (``caspian.optimize.operation.GENERATOR_P``, ``caspian.optimize.balance.NODAL_BALANCE``,
+    ...), and every reader uses those.
+    """
+
+    component: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.component}-{self.name}"
+
+    @classmethod
+    def parse(cls: type[_Key], text: str) -> _Key:
+        """The key whose ``str`` is ``text`` (component names hold no ``-``)."""
+        component, sep, name = text.partition("-")
+        if not sep or not component or not name:
+            raise ValueError(f"{text!r} is not a block key of the form 'Component-name'.")
+        return cls(component, name)
+
+
+@dataclass(frozen=True)
+class VariableKey(BlockKey):
+    """The key of a variable block: ``VariableKey("Generator", "p")`` is ``Generator-p``."""
+
+
+@dataclass(frozen=True)
+class ConstraintKey(BlockKey):
+    """The key of a constraint block: ``ConstraintKey("Bus", "nodal_balance")``."""
+
+
+_Block = TypeVar("_Block")
+
+
+class BlockKeyError(KeyError):
+    """A block that must exist is not in the model: the message names the key and the keys
+    present. (A programming error in a constraint family or a reader, not bad input.)"""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class Blocks(Mapping[_Key, _Block], Generic[_Key, _Block]):
+    """The blocks of one kind (variables or constraints) by key, in the order they were added.
+
+    Looking up a missing key raises :class:`BlockKeyError` naming it and the keys present; use
+    ``key in blocks`` or ``blocks.get(key)`` where a block may be absent. Adding a key twice
+    raises ValueError.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._blocks: dict[_Key, _Block] = {}
+
+    def __getitem__(self, key: _Key) -> _Block:
+        try:
+            return self._blocks[key]
+        except KeyError:
+            raise BlockKeyError(self._missing(key)) from None
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._blocks
+
+    def __iter__(self) -> Iterator[_Key]:
+        return iter(self._blocks)
+
+    def __len__(self) -> int:
+        return len(self._blocks)
+
+    def get(self, key: _Key, default: _Block | None = None) -> _Block | None:  # type: ignore[override]
+        return self._blocks.get(key, default)
+
+    def add(self, key: _Key, block: _Block) -> None:
+        """Add ``block`` under ``key``; ValueError if the key is taken."""
+        if key in self._blocks:
+            raise ValueError(f"{self.kind} block {key} defined twice")
+        self._blocks[key] = block
+
+    def _missing(self, key: object) -> str:
+        present = ", ".join(str(k) for k in self._blocks) or "none"
+        what = f"'{key}'" if isinstance(key, str) else str(key)
+        key_type = type(next(iter(self._blocks), None)).__name__
+        hint = (
+            f" (blocks are keyed by {key_type} objects, not strings: use the family's constant "
+            f"or {key_type}.parse({key!r}))"
+            if isinstance(key, str) and self._blocks
+            else ""
+        )
+        return f"the model has no {self.kind} block {what}{hint}; it has: {present}."
+
+    def __repr__(self) -> str:
+        return f"Blocks({self.kind}: {', '.join(str(k) for k in self._blocks)})"
+
 
 @dataclass(frozen=True)
 class VariableBlock:
-    """A family of variables: ``component``-``attr`` over (snapshots x names) or (names,)."""
+    """A family of variables ``key`` over (snapshots x names) or (names,)."""
 
-    component: str
-    attr: str
+    key: VariableKey
     names: pd.Index
     start: int
     shape: tuple[int, ...]
 
     @property
-    def key(self) -> str:
-        return f"{self.component}-{self.attr}"
+    def component(self) -> str:
+        return self.key.component
+
+    @property
+    def attr(self) -> str:
+        return self.key.name
 
     @property
     def size(self) -> int:
@@ -58,22 +164,25 @@ class VariableBlock:
 
 @dataclass(frozen=True)
 class ConstraintBlock:
-    """A family of constraints: ``component``-``name`` over (snapshots x names) or (names,).
+    """A family of constraints ``key`` over (snapshots x names) or (names,).
 
     ``scale`` is the factor each row was multiplied by for conditioning; duals of the original
     rows are ``scale * dual`` of the scaled ones.
     """
 
-    component: str
-    name: str
+    key: ConstraintKey
     names: pd.Index
     start: int
     shape: tuple[int, ...]
     scale: np.ndarray | None = None
 
     @property
-    def key(self) -> str:
-        return f"{self.component}-{self.name}"
+    def component(self) -> str:
+        return self.key.component
+
+    @property
+    def name(self) -> str:
+        return self.key.name
 
     @property
     def size(self) -> int:
@@ -89,16 +198,20 @@ class ConstraintBlock:
         return out if self.scale is None else out * self.scale
 
 
+VariableBlocks = Blocks[VariableKey, VariableBlock]
+ConstraintBlocks = Blocks[ConstraintKey, ConstraintBlock]
+
+
 @dataclass
 class ModelBuilder:
     """Collects variable and constraint blocks and their coefficients."""
 
     snapshots: pd.Index
-    variables: dict[str, VariableBlock] = field(default_factory=dict)
-    constraints: dict[str, ConstraintBlock] = field(default_factory=dict)
+    variables: VariableBlocks = field(default_factory=lambda: Blocks("variable"))
+    constraints: ConstraintBlocks = field(default_factory=lambda: Blocks("constraint"))
     _col_lower: list[np.ndarray] = field(default_factory=list)
     _col_upper: list[np.ndarray] = field(default_factory=list)
-    _cost: dict[str, np.ndarray] = field(default_factory=dict)
+    _cost: dict[VariableKey, np.ndarray] = field(default_factory=dict)
     _row_lower: list[np.ndarray] = field(default_factory=list)
     _row_upper: list[np.ndarray] = field(default_factory=list)
     _rows: list[np.ndarray] = field(default_factory=list)
@@ -109,8 +222,7 @@ class ModelBuilder:
 
     def add_variables(
         self,
-        component: str,
-        attr: str,
+        key: VariableKey,
         names: pd.Index,
         lower: np.ndarray | float,
         upper: np.ndarray | float,
@@ -118,10 +230,11 @@ class ModelBuilder:
         time_indexed: bool = True,
         cost: np.ndarray | float = 0.0,
     ) -> VariableBlock:
-        """Add a block of variables with bounds and objective coefficients (broadcast)."""
+        """Add the block ``key`` of variables with bounds and objective coefficients
+        (broadcast); ValueError if the model has a block ``key`` already."""
         shape = (len(self.snapshots), len(names)) if time_indexed else (len(names),)
-        block = VariableBlock(component, attr, names, self.n_cols, shape)
-        self.variables[block.key] = block
+        block = VariableBlock(key, names, self.n_cols, shape)
+        self.variables.add(key, block)
         self._col_lower.append(np.broadcast_to(np.asarray(lower, float), shape).ravel())
         self._col_upper.append(np.broadcast_to(np.asarray(upper, float), shape).ravel())
         self._cost[block.key] = np.broadcast_to(np.asarray(cost, float), shape).ravel()
@@ -135,8 +248,7 @@ class ModelBuilder:
 
     def add_constraints(
         self,
-        component: str,
-        name: str,
+        key: ConstraintKey,
         names: pd.Index,
         lower: np.ndarray | float,
         upper: np.ndarray | float,
@@ -144,14 +256,12 @@ class ModelBuilder:
         shape: tuple[int, ...] | None = None,
         scale: np.ndarray | None = None,
     ) -> ConstraintBlock:
-        """Add a block of rows ``lower <= (coefficients added later) <= upper``."""
+        """Add the block ``key`` of rows ``lower <= (coefficients added later) <= upper``;
+        ValueError if the model has a block ``key`` already."""
         if shape is None:
             shape = (len(self.snapshots), len(names))
-        block = ConstraintBlock(component, name, names, self.n_rows, shape, scale)
-        key = block.key
-        if key in self.constraints:
-            raise ValueError(f"constraint block {key} defined twice")
-        self.constraints[key] = block
+        block = ConstraintBlock(key, names, self.n_rows, shape, scale)
+        self.constraints.add(key, block)
         self._row_lower.append(np.broadcast_to(np.asarray(lower, float), shape).ravel().copy())
         self._row_upper.append(np.broadcast_to(np.asarray(upper, float), shape).ravel().copy())
         self.n_rows += block.size
@@ -224,8 +334,8 @@ class LinearProgram:
     col_upper: np.ndarray
     row_lower: np.ndarray
     row_upper: np.ndarray
-    variables: dict[str, VariableBlock]
-    constraints: dict[str, ConstraintBlock]
+    variables: VariableBlocks
+    constraints: ConstraintBlocks
 
     @property
     def n_variables(self) -> int:

@@ -13,20 +13,14 @@ A violation beyond tolerance raises :class:`~caspian.exceptions.AuditError`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
 from caspian.exceptions import AuditError
-from caspian.optimize.periods import chronological_levels, storage_hours
-
-if TYPE_CHECKING:
-    from caspian.optimize.build import LinearModel
-    from caspian.optimize.results import OptimizationResult
-
-RELATIVE_TOLERANCE = 1e-5
-"""Violations are measured against ``RELATIVE_TOLERANCE * (1 + magnitude of the terms)``."""
+from caspian.optimize.build import LinearModel
+from caspian.optimize.periods import storage_hours
+from caspian.optimize.results import OptimizationResult, chronological_levels
+from caspian.optimize.tolerances import RELATIVE_TOLERANCE
 
 
 def audit(model: LinearModel, result: OptimizationResult, col_value: np.ndarray) -> None:

@@ -6,9 +6,23 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from caspian.optimize.assembly import ConstraintBlock, VariableBlock
+from caspian.optimize.assembly import ConstraintBlock, ConstraintKey, VariableBlock
 from caspian.optimize.context import BuildContext
+from caspian.optimize.operation import (
+    GENERATOR_P,
+    LINE_S,
+    LINK_FLOWS,
+    LINK_P_BWD,
+    STORAGE_UNIT_P_DISPATCH,
+    STORAGE_UNIT_P_STORE,
+    STORE_P,
+)
 from caspian.optimize.topology import cycle_basis
+
+NODAL_BALANCE = ConstraintKey("Bus", "nodal_balance")
+"""Energy balance of every bus and snapshot; its duals are the nodal prices."""
+KIRCHHOFF_VOLTAGE_LAW = ConstraintKey("Line", "kirchhoff_voltage_law")
+"""Kirchhoff's voltage law around every cycle of the lines and snapshot."""
 
 
 def bus_load(ctx: BuildContext) -> np.ndarray:
@@ -36,7 +50,7 @@ def define_nodal_balance(ctx: BuildContext) -> ConstraintBlock:
     """
     b = ctx.builder
     load = bus_load(ctx)
-    block = b.add_constraints("Bus", "nodal_balance", ctx.buses, load, load)
+    block = b.add_constraints(NODAL_BALANCE, ctx.buses, load, load)
     rows = block.rows()
     T = ctx.n_snapshots
     t = np.arange(T)[:, None]
@@ -49,21 +63,21 @@ def define_nodal_balance(ctx: BuildContext) -> ConstraintBlock:
         pos = ctx.bus_position(component, column, var.names)
         b.add_terms(rows[t, pos[None, :]], var.columns(), coef)
 
-    gens = ctx.variable("Generator-p")
+    gens = ctx.variable_or_none(GENERATOR_P)
     if gens is not None:
         inject(gens, "Generator", "bus", ctx.static("Generator")["sign"].to_numpy(float)[None, :])
-    inject(ctx.variable("StorageUnit-p_dispatch"), "StorageUnit", "bus", 1.0)
-    inject(ctx.variable("StorageUnit-p_store"), "StorageUnit", "bus", -1.0)
-    inject(ctx.variable("Store-p"), "Store", "bus", 1.0)
-    inject(ctx.variable("Line-s"), "Line", "bus0", -1.0)
-    inject(ctx.variable("Line-s"), "Line", "bus1", 1.0)
+    inject(ctx.variable_or_none(STORAGE_UNIT_P_DISPATCH), "StorageUnit", "bus", 1.0)
+    inject(ctx.variable_or_none(STORAGE_UNIT_P_STORE), "StorageUnit", "bus", -1.0)
+    inject(ctx.variable_or_none(STORE_P), "Store", "bus", 1.0)
+    inject(ctx.variable_or_none(LINE_S), "Line", "bus0", -1.0)
+    inject(ctx.variable_or_none(LINE_S), "Line", "bus1", 1.0)
 
-    for key in ("Link-p", "Link-p_fwd", "Link-p_bwd"):
-        var = ctx.variable(key)
+    for key in LINK_FLOWS:
+        var = ctx.variable_or_none(key)
         if var is None:
             continue
         efficiency = ctx.series("Link", "efficiency", var.names)
-        sending, receiving = ("bus1", "bus0") if key == "Link-p_bwd" else ("bus0", "bus1")
+        sending, receiving = ("bus1", "bus0") if key == LINK_P_BWD else ("bus0", "bus1")
         inject(var, "Link", sending, -1.0)
         inject(var, "Link", receiving, efficiency)
     return block
@@ -80,7 +94,7 @@ def define_kirchhoff_voltage_law(ctx: BuildContext) -> ConstraintBlock | None:
     so that its largest coefficient is 1. Applies to Line.
     """
     lines = ctx.static("Line")
-    flows = ctx.variable("Line-s")
+    flows = ctx.variable_or_none(LINE_S)
     if flows is None or len(lines) < 2:
         return None
     bus0 = ctx.bus_position("Line", "bus0")
@@ -98,7 +112,7 @@ def define_kirchhoff_voltage_law(ctx: BuildContext) -> ConstraintBlock | None:
     np.maximum.at(row_max, basis.cycle, np.abs(coef))
     coef = coef / row_max[basis.cycle]
     names = pd.Index([f"cycle {k}" for k in range(basis.n_cycles)], name="cycle")
-    block = ctx.builder.add_constraints("Line", "kirchhoff_voltage_law", names, 0.0, 0.0)
+    block = ctx.builder.add_constraints(KIRCHHOFF_VOLTAGE_LAW, names, 0.0, 0.0)
     rows = block.rows()
     ctx.builder.add_terms(rows[:, basis.cycle], flows.columns()[:, basis.line], coef[None, :])
     return block

@@ -42,12 +42,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-import highspy
 import numpy as np
 
 from caspian.optimize.assembly import LinearProgram
-from caspian.optimize.audit import RELATIVE_TOLERANCE
+from caspian.optimize.highs import Highs, ModelStatus, crossover_from_primal
 from caspian.optimize.options import Algorithm
+from caspian.optimize.tolerances import RELATIVE_TOLERANCE
 
 CLEANUP_MARGIN = 0.1
 """A clean-up runs when a bound or row is violated by more than this fraction of the audit's
@@ -135,12 +135,7 @@ def worst_violation(
     return Violation(what, label, amount, tol)
 
 
-def is_basic(h: highspy.Highs) -> bool:
-    """Whether HiGHS's solution is a vertex with a valid basis (simplex, or after crossover)."""
-    return bool(h.getInfo().basis_validity == highspy.BasisValidity.kBasisValidityValid)
-
-
-def clean_up(h: highspy.Highs, algorithm: Algorithm) -> tuple[CleanUp, int]:
+def clean_up(h: Highs, algorithm: Algorithm) -> tuple[CleanUp, int]:
     """Turn the non-basic optimal answer held by ``h`` into a basic one; return what ran and
     the iterations it took (interior point, crossover and simplex together).
 
@@ -149,13 +144,9 @@ def clean_up(h: highspy.Highs, algorithm: Algorithm) -> tuple[CleanUp, int]:
     ``h.getModelStatus()`` then says whether it succeeded.
     """
     if algorithm == Algorithm.PDLP:
-        start = highspy.HighsSolution()
-        start.col_value = h.getSolution().col_value
-        start.value_valid = True
-        start.dual_valid = False
-        h.crossover(start)
+        crossover_from_primal(h)
         iterations = max(int(h.getInfo().crossover_iteration_count), 0)
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        if h.getModelStatus() != ModelStatus.kOptimal:
             # Crossover from primal values alone leaves dual infeasibilities: simplex from
             # its basis (or from scratch, if it failed) finishes the job.
             h.setOptionValue("solver", "simplex")

@@ -231,7 +231,7 @@ def _extremes(values: np.ndarray) -> tuple[int | None, int | None, int]:
 def _block_key(blocks: Iterable[VariableBlock | ConstraintBlock], index: int) -> str:
     for block in blocks:
         if block.start <= index < block.start + block.size:
-            return block.key
+            return str(block.key)
     return "(no block)"
 
 

@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from caspian.network.network import Network
-from caspian.optimize.assembly import ModelBuilder, VariableBlock
-
-if TYPE_CHECKING:
-    from caspian.optimize.periods import RepresentativePeriods
-
-NOMINAL_ATTR = {
-    "Generator": "p_nom",
-    "Line": "s_nom",
-    "Link": "p_nom",
-    "StorageUnit": "p_nom",
-    "Store": "e_nom",
-}
-"""The capacity attribute of each expandable component."""
+from caspian.network.network import Network, extendable_mask
+from caspian.optimize.assembly import ModelBuilder, VariableBlock, VariableKey
+from caspian.optimize.periods import RepresentativePeriods
 
 STORAGE_LEVEL = {"StorageUnit": "state_of_charge", "Store": "e"}
 """The energy level attribute of each storage component (MWh)."""
@@ -86,14 +74,17 @@ class BuildContext:
 
     def extendable(self, component: str) -> np.ndarray:
         """Boolean mask of the components whose capacity is a decision variable."""
-        attr = NOMINAL_ATTR[component]
-        return self.static(component)[f"{attr}_extendable"].to_numpy(bool)
+        return extendable_mask(self.static(component), component)
 
-    def level_attr(self, component: str) -> str:
-        """The variable of a storage level: ``state_of_charge`` or ``e``, or with representative
-        periods their intra-period part ``state_of_charge_intra`` or ``e_intra``."""
-        attr = STORAGE_LEVEL[component]
-        return attr if self.periods is None else f"{attr}_intra"
+    def variable(self, key: VariableKey) -> VariableBlock:
+        """The variable block ``key``, which must exist (BlockKeyError naming it and the blocks
+        present otherwise)."""
+        return self.builder.variables[key]
 
-    def variable(self, key: str) -> VariableBlock | None:
+    def variable_or_none(self, key: VariableKey) -> VariableBlock | None:
+        """The variable block ``key``, or None where the model has none (e.g. no component of
+        its kind)."""
         return self.builder.variables.get(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.builder.variables

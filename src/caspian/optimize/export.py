@@ -24,7 +24,7 @@ from caspian.exceptions import InputError
 from caspian.names import check_name, inside
 from caspian.network import read_network, write_network
 from caspian.network.network import component_schema
-from caspian.optimize.context import NOMINAL_ATTR
+from caspian.network.schema import NOMINAL_ATTR
 from caspian.optimize.periods import RepresentativePeriods
 from caspian.optimize.results import SERIES_ATTRS, OptimizationResult
 from caspian.optimize.solve import SolverStats, SolveStatus

@@ -9,19 +9,22 @@ models small enough for the IIS search to be quick).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from caspian.optimize.build import pass_program
+from caspian.optimize.balance import NODAL_BALANCE
+from caspian.optimize.build import LinearModel
+from caspian.optimize.highs import (
+    ModelStatus,
+    irreducible_infeasible_subset,
+    new_highs,
+    pass_program,
+)
+from caspian.optimize.limits import CO2
 from caspian.optimize.options import HIGHS_SOLVER_NAME, Algorithm, SolverOptions
 
-if TYPE_CHECKING:
-    from caspian.optimize.build import LinearModel
-
-ELASTIC_BLOCKS = ("Bus-nodal_balance", "GlobalConstraint-co2")
+ELASTIC_BLOCKS = (NODAL_BALANCE, CO2)
+"""The rows that get a shortfall and a surplus in the diagnostic re-solve."""
 IIS_MAX_ROWS = 200_000
 SLACK_TOL = 1e-6
 
@@ -50,17 +53,16 @@ def _elastic(model: LinearModel, options: SolverOptions) -> list[str] | None:
     cost = np.concatenate([np.zeros(lp.n_variables), np.ones(2 * k)])
     lower = np.concatenate([lp.col_lower, np.zeros(2 * k)])
     upper = np.concatenate([lp.col_upper, np.full(2 * k, np.inf)])
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
     algorithm = Algorithm(options.algorithm)
     if algorithm in (Algorithm.AUTO, Algorithm.PDLP):
         algorithm = Algorithm(SolverOptions().resolved(lp.n_variables).algorithm)
-    h.setOptionValue("solver", HIGHS_SOLVER_NAME[algorithm])
+    settings: dict[str, str | int] = {"solver": HIGHS_SOLVER_NAME[algorithm]}
     if options.threads is not None:
-        h.setOptionValue("threads", options.threads)
+        settings["threads"] = options.threads
+    h = new_highs(settings)
     pass_program(h, sp.csc_array(matrix), cost, lower, upper, lp.row_lower, lp.row_upper)
     h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    if h.getModelStatus() != ModelStatus.kOptimal:
         return None
     values = np.asarray(h.getSolution().col_value)
     shortfall = values[lp.n_variables : lp.n_variables + k]
@@ -72,7 +74,7 @@ def _elastic(model: LinearModel, options: SolverOptions) -> list[str] | None:
         short = shortfall[offset : offset + block.size].reshape(block.shape)
         extra = surplus[offset : offset + block.size].reshape(block.shape)
         offset += block.size
-        if block.key == "Bus-nodal_balance":
+        if block.key == NODAL_BALANCE:
             lines += _bus_lines(
                 block.names, snapshots, short, "cannot meet its load", "largest shortfall"
             )
@@ -118,12 +120,13 @@ def _iis(model: LinearModel) -> list[str] | None:
     """Rows and columns of HiGHS's irreducible infeasible subset, labelled."""
     h = model.to_highs(SolverOptions(algorithm="simplex", scaling=False))  # rows by index only
     h.run()
-    status, iis = h.getIis()
-    if status != highspy.HighsStatus.kOk or not (iis.row_index_ or iis.col_index_):
+    found = irreducible_infeasible_subset(h)
+    if found is None:
         return None
     lp = model.lp
-    lines = [f"constraint {lp.row_label(int(r))}" for r in iis.row_index_]
-    lines += [f"bounds of {lp.col_label(int(c))}" for c in iis.col_index_]
+    rows, cols = found
+    lines = [f"constraint {lp.row_label(r)}" for r in rows]
+    lines += [f"bounds of {lp.col_label(c)}" for c in cols]
     return [
         "these constraints and bounds conflict (HiGHS's irreducible infeasible subset):",
         *lines,

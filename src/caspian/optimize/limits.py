@@ -5,9 +5,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from caspian.optimize.assembly import ConstraintBlock, VariableBlock
+from caspian.network.network import extendable_mask
+from caspian.optimize.assembly import ConstraintBlock, ConstraintKey, VariableBlock, VariableKey
 from caspian.optimize.context import STORAGE_START, BuildContext
+from caspian.optimize.operation import GENERATOR_P, LINK_P, LINK_P_BWD, LINK_P_FWD, capacity_key
 from caspian.optimize.storage import final_level_columns
+
+CO2 = ConstraintKey("GlobalConstraint", "co2")
+"""The CO2 caps, one row per GlobalConstraint."""
+
+RAMP_DIRECTIONS = ("up", "down")
+
+
+def ramp_key(component: str, direction: str, *, bidirectional: bool = False) -> ConstraintKey:
+    """The ramp rows of ``component`` (Generator or Link) in ``direction`` ``"up"`` or
+    ``"down"``: ``Generator-ramp_limit_up``, or for the net flow of bidirectional links
+    ``Link-bidirectional-ramp_limit_up``."""
+    prefix = "bidirectional-" if bidirectional else ""
+    return ConstraintKey(component, f"{prefix}ramp_limit_{direction}")
 
 
 def define_ramp_limits(ctx: BuildContext, component: str) -> None:
@@ -22,23 +37,26 @@ def define_ramp_limits(ctx: BuildContext, component: str) -> None:
     Applies to Generator and Link; for a bidirectional link ``p`` is its net flow
     ``p_fwd - p_bwd`` (rows ``Link-bidirectional-ramp_limit_up/down``).
     """
-    outputs: list[tuple[str, list[tuple[str, float]]]] = [("", [(f"{component}-p", 1.0)])]
+    output = {"Generator": GENERATOR_P, "Link": LINK_P}[component]
+    outputs: list[tuple[bool, list[tuple[VariableKey, float]]]] = [(False, [(output, 1.0)])]
     if component == "Link":
-        outputs.append(("bidirectional-", [("Link-p_fwd", 1.0), ("Link-p_bwd", -1.0)]))
-    for prefix, terms in outputs:
-        variables = [(var, sign) for key, sign in terms if (var := ctx.variable(key)) is not None]
+        outputs.append((True, [(LINK_P_FWD, 1.0), (LINK_P_BWD, -1.0)]))
+    for bidirectional, terms in outputs:
+        variables = [
+            (var, sign) for key, sign in terms if (var := ctx.variable_or_none(key)) is not None
+        ]
         if ctx.n_snapshots >= 2 and len(variables) == len(terms):
-            _ramp_rows(ctx, component, prefix, variables)
+            _ramp_rows(ctx, component, bidirectional, variables)
 
 
 def _ramp_rows(
-    ctx: BuildContext, component: str, prefix: str, terms: list[tuple[VariableBlock, float]]
+    ctx: BuildContext, component: str, bidirectional: bool, terms: list[tuple[VariableBlock, float]]
 ) -> None:
     """The ramp rows of one output, ``sum(sign * var)``, for the names that have a limit."""
     all_names = terms[0][0].names
     frame = ctx.static(component).loc[all_names]
-    for direction, attr in (("up", "ramp_limit_up"), ("down", "ramp_limit_down")):
-        limit = ctx.series(component, attr, all_names)[1:]
+    for direction in RAMP_DIRECTIONS:
+        limit = ctx.series(component, f"ramp_limit_{direction}", all_names)[1:]
         if ctx.periods is not None:  # consecutive typical periods are not consecutive in time
             limit[ctx.periods.period_starts()[1:]] = np.nan
         has_limit = ~np.isnan(limit).all(axis=0)
@@ -47,13 +65,12 @@ def _ramp_rows(
         names = all_names[has_limit]
         limit = limit[:, has_limit]
         free = np.isnan(limit)
-        ext = frame["p_nom_extendable"].to_numpy(bool)[has_limit]
+        ext = extendable_mask(frame, component)[has_limit]
         p_nom = np.where(ext, 0.0, frame["p_nom"].to_numpy(float)[has_limit])
         bound = np.where(free, np.inf, np.nan_to_num(limit) * p_nom)
         lower, upper = (-np.inf, bound) if direction == "up" else (-bound, np.inf)
         block = ctx.builder.add_constraints(
-            component,
-            f"{prefix}ramp_limit_{direction}",
+            ramp_key(component, direction, bidirectional=bidirectional),
             names,
             lower,
             upper,
@@ -64,8 +81,8 @@ def _ramp_rows(
             cols = var.columns()[:, var.names.get_indexer(names)]
             ctx.builder.add_terms(rows, cols[1:], sign)
             ctx.builder.add_terms(rows, cols[:-1], -sign)
-        capacity = ctx.variable(f"{component}-p_nom")
-        if ext.any() and capacity is not None:
+        if ext.any():
+            capacity = ctx.variable(capacity_key(component))
             cap_cols = capacity.columns()[capacity.names.get_indexer(names[ext])]
             factor = -1.0 if direction == "up" else 1.0
             ctx.builder.add_terms(
@@ -105,12 +122,10 @@ def define_co2_constraints(ctx: BuildContext) -> ConstraintBlock | None:
             shift += float((rate * frame[initial_attr].to_numpy(float))[counted].sum())
     lower = np.where(sense == "<=", -np.inf, constant - shift)
     upper = np.where(sense == ">=", np.inf, constant - shift)
-    block = b.add_constraints(
-        "GlobalConstraint", "co2", pd.Index(glc.index), lower, upper, shape=(len(glc),)
-    )
+    block = b.add_constraints(CO2, pd.Index(glc.index), lower, upper, shape=(len(glc),))
     rows = block.rows()
 
-    gens = ctx.variable("Generator-p")
+    gens = ctx.variable_or_none(GENERATOR_P)
     if gens is not None:
         frame = ctx.static("Generator")
         rate = frame["carrier"].map(emissions).fillna(0.0).to_numpy(float)

@@ -16,8 +16,58 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from caspian.optimize.assembly import VariableBlock
-from caspian.optimize.context import NOMINAL_ATTR, BuildContext
+from caspian.network.network import extendable_mask
+from caspian.network.schema import NOMINAL_ATTR
+from caspian.optimize.assembly import ConstraintKey, VariableBlock, VariableKey
+from caspian.optimize.context import STORAGE_LEVEL, BuildContext
+
+GENERATOR_P = VariableKey("Generator", "p")
+"""Generator output (MW), snapshots x generators."""
+LINE_S = VariableKey("Line", "s")
+"""Line flow bus0 -> bus1 (MW), snapshots x lines."""
+LINK_P = VariableKey("Link", "p")
+"""Flow of the (PyPSA) one-way links (MW at bus0), snapshots x those links."""
+LINK_P_FWD = VariableKey("Link", "p_fwd")
+"""Forward flow of the bidirectional links (MW withdrawn at bus0)."""
+LINK_P_BWD = VariableKey("Link", "p_bwd")
+"""Backward flow of the bidirectional links (MW withdrawn at bus1)."""
+LINK_FLOWS = (LINK_P, LINK_P_FWD, LINK_P_BWD)
+"""Every link flow block; which exist depends on the links' ``bidirectional`` flags."""
+STORAGE_UNIT_P_DISPATCH = VariableKey("StorageUnit", "p_dispatch")
+"""Storage unit discharge (MW)."""
+STORAGE_UNIT_P_STORE = VariableKey("StorageUnit", "p_store")
+"""Storage unit charge (MW)."""
+STORAGE_UNIT_SPILL = VariableKey("StorageUnit", "spill")
+"""Spillage (MW) of the storage units with inflow."""
+STORE_P = VariableKey("Store", "p")
+"""Store power (MW, positive when feeding the bus)."""
+LINK_SHARED_CAPACITY = ConstraintKey("Link", "shared-capacity")
+"""``p_fwd + p_bwd <= p_nom`` of the bidirectional links."""
+
+
+def capacity_key(component: str) -> VariableKey:
+    """The capacity variable of the extendables of ``component`` (``Generator-p_nom``, ...)."""
+    return VariableKey(component, NOMINAL_ATTR[component])
+
+
+def level_key(component: str, *, intra: bool = False) -> VariableKey:
+    """The storage level of ``"StorageUnit"`` or ``"Store"`` (MWh): ``state_of_charge`` or
+    ``e``, or with representative periods (``intra``) their intra-period part
+    ``state_of_charge_intra`` or ``e_intra``."""
+    attr = STORAGE_LEVEL[component]
+    return VariableKey(component, f"{attr}_intra" if intra else attr)
+
+
+def model_level_key(ctx: BuildContext, component: str) -> VariableKey:
+    """The level variable of ``component`` in the model being built (intra-period with
+    representative periods)."""
+    return level_key(component, intra=ctx.periods is not None)
+
+
+def limit_key(variable: VariableKey, side: str) -> ConstraintKey:
+    """The rows limiting an extendable's ``variable`` by its capacity variable, ``side``
+    ``"upper"`` or ``"lower"`` (``Generator-ext-p-upper``)."""
+    return ConstraintKey(variable.component, f"ext-{variable.name}-{side}")
 
 
 def define_capacity_variables(ctx: BuildContext, component: str) -> VariableBlock | None:
@@ -33,8 +83,7 @@ def define_capacity_variables(ctx: BuildContext, component: str) -> VariableBloc
     sub = frame.loc[ext]
     cost = sub["capital_cost"].to_numpy(float) + sub["fom_cost"].to_numpy(float)
     return ctx.builder.add_variables(
-        component,
-        attr,
+        capacity_key(component),
         sub.index,
         sub[f"{attr}_min"].to_numpy(float),
         sub[f"{attr}_max"].to_numpy(float),
@@ -43,7 +92,7 @@ def define_capacity_variables(ctx: BuildContext, component: str) -> VariableBloc
     )
 
 
-def _product(pu: np.ndarray, nominal: np.ndarray) -> np.ndarray:
+def capacity_product(pu: np.ndarray, nominal: np.ndarray) -> np.ndarray:
     """``pu * nominal`` with ``0 * inf = 0`` (PyPSA's rule for unlimited capacities)."""
     with np.errstate(invalid="ignore"):
         out = pu * nominal
@@ -52,8 +101,7 @@ def _product(pu: np.ndarray, nominal: np.ndarray) -> np.ndarray:
 
 def define_dispatch(
     ctx: BuildContext,
-    component: str,
-    attr: str,
+    key: VariableKey,
     min_pu: np.ndarray,
     max_pu: np.ndarray,
     names: pd.Index | None = None,
@@ -61,44 +109,48 @@ def define_dispatch(
     scale_nominal: np.ndarray | None = None,
     cost: np.ndarray | float = 0.0,
 ) -> VariableBlock:
-    """Add ``component-attr`` (snapshots x names) limited by the component's capacity.
+    """Add the block ``key`` (snapshots x names) limited by its component's capacity.
 
     Equation: ``min_pu[t] * c * P <= x[t] <= max_pu[t] * c * P`` where ``c`` is
     ``scale_nominal`` (e.g. ``max_hours`` for a state of charge) or 1. Units follow ``P``.
     """
+    component = key.component
     frame = ctx.static(component)
     names = frame.index if names is None else names
     nom_attr = NOMINAL_ATTR[component]
     sub = frame.loc[names]
     factor = np.ones(len(names)) if scale_nominal is None else scale_nominal
-    ext = sub[f"{nom_attr}_extendable"].to_numpy(bool)
+    ext = extendable_mask(sub, component)
     nominal = sub[nom_attr].to_numpy(float)
     nom_min = sub[f"{nom_attr}_min"].to_numpy(float)
     nom_max = sub[f"{nom_attr}_max"].to_numpy(float)
 
-    lower = _product(min_pu, nominal * factor)
-    upper = _product(max_pu, nominal * factor)
+    lower = capacity_product(min_pu, nominal * factor)
+    upper = capacity_product(max_pu, nominal * factor)
     if ext.any():
         # Implied bounds from the capacity's own bounds help presolve; they cut nothing off.
         ext_lower = np.where(
-            min_pu >= 0, _product(min_pu, nom_min * factor), _product(min_pu, nom_max * factor)
+            min_pu >= 0,
+            capacity_product(min_pu, nom_min * factor),
+            capacity_product(min_pu, nom_max * factor),
         )
         ext_upper = np.where(
-            max_pu >= 0, _product(max_pu, nom_max * factor), _product(max_pu, nom_min * factor)
+            max_pu >= 0,
+            capacity_product(max_pu, nom_max * factor),
+            capacity_product(max_pu, nom_min * factor),
         )
         lower = np.where(ext, ext_lower, lower)
         upper = np.where(ext, ext_upper, upper)
-    block = ctx.builder.add_variables(component, attr, names, lower, upper, cost=cost)
+    block = ctx.builder.add_variables(key, names, lower, upper, cost=cost)
 
-    capacity = ctx.variable(f"{component}-{nom_attr}")
-    if ext.any() and capacity is not None:
+    if ext.any():
+        capacity = ctx.variable(capacity_key(component))
         ext_names = names[ext]
         cap_cols = capacity.columns()[capacity.names.get_indexer(ext_names)]
         cols = block.columns()[:, ext]
         _limit_rows(
             ctx,
-            component,
-            f"ext-{attr}-upper",
+            limit_key(key, "upper"),
             ext_names,
             cols,
             cap_cols,
@@ -109,8 +161,7 @@ def define_dispatch(
         if needs_lower.any():
             _limit_rows(
                 ctx,
-                component,
-                f"ext-{attr}-lower",
+                limit_key(key, "lower"),
                 ext_names[needs_lower],
                 cols[:, needs_lower],
                 cap_cols[needs_lower],
@@ -122,8 +173,7 @@ def define_dispatch(
 
 def _limit_rows(
     ctx: BuildContext,
-    component: str,
-    name: str,
+    key: ConstraintKey,
     names: pd.Index,
     cols: np.ndarray,
     cap_cols: np.ndarray,
@@ -133,7 +183,7 @@ def _limit_rows(
 ) -> None:
     """Rows ``x[t] - pu[t] * P <= 0`` (upper side) or ``>= 0`` (lower side)."""
     lower, upper = (-np.inf, 0.0) if upper_side else (0.0, np.inf)
-    block = ctx.builder.add_constraints(component, name, names, lower, upper)
+    block = ctx.builder.add_constraints(key, names, lower, upper)
     rows = block.rows()
     ctx.builder.add_terms(rows, cols, 1.0)
     ctx.builder.add_terms(rows, np.broadcast_to(cap_cols, rows.shape), -pu)
@@ -146,8 +196,7 @@ def define_generator_dispatch(ctx: BuildContext) -> VariableBlock | None:
     cost = ctx.w_objective[:, None] * ctx.series("Generator", "marginal_cost")
     return define_dispatch(
         ctx,
-        "Generator",
-        "p",
+        GENERATOR_P,
         ctx.series("Generator", "p_min_pu"),
         ctx.series("Generator", "p_max_pu"),
         cost=cost,
@@ -159,7 +208,7 @@ def define_line_flows(ctx: BuildContext) -> VariableBlock | None:
     if not len(ctx.static("Line")):
         return None
     s_max_pu = ctx.series("Line", "s_max_pu")
-    return define_dispatch(ctx, "Line", "s", -s_max_pu, s_max_pu)
+    return define_dispatch(ctx, LINE_S, -s_max_pu, s_max_pu)
 
 
 def define_link_flows(ctx: BuildContext) -> None:
@@ -184,8 +233,7 @@ def define_link_flows(ctx: BuildContext) -> None:
     if plain.any():
         define_dispatch(
             ctx,
-            "Link",
-            "p",
+            LINK_P,
             min_pu[:, plain],
             max_pu[:, plain],
             frame.index[plain],
@@ -196,8 +244,7 @@ def define_link_flows(ctx: BuildContext) -> None:
         zero = np.zeros((ctx.n_snapshots, len(names)))
         fwd = define_dispatch(
             ctx,
-            "Link",
-            "p_fwd",
+            LINK_P_FWD,
             zero,
             np.maximum(max_pu[:, bidirectional], 0),
             names,
@@ -205,8 +252,7 @@ def define_link_flows(ctx: BuildContext) -> None:
         )
         bwd = define_dispatch(
             ctx,
-            "Link",
-            "p_bwd",
+            LINK_P_BWD,
             zero,
             np.maximum(-min_pu[:, bidirectional], 0),
             names,
@@ -220,14 +266,14 @@ def _shared_capacity_rows(
 ) -> None:
     """``p_fwd[t] + p_bwd[t] <= p_nom`` for bidirectional links (one cable, one rating)."""
     sub = ctx.static("Link").loc[names]
-    ext = sub["p_nom_extendable"].to_numpy(bool)
+    ext = extendable_mask(sub, "Link")
     upper = np.where(ext, 0.0, sub["p_nom"].to_numpy(float))
-    block = ctx.builder.add_constraints("Link", "shared-capacity", names, -np.inf, upper)
+    block = ctx.builder.add_constraints(LINK_SHARED_CAPACITY, names, -np.inf, upper)
     rows = block.rows()
     ctx.builder.add_terms(rows, fwd.columns(), 1.0)
     ctx.builder.add_terms(rows, bwd.columns(), 1.0)
-    capacity = ctx.variable("Link-p_nom")
-    if ext.any() and capacity is not None:
+    if ext.any():
+        capacity = ctx.variable(capacity_key("Link"))
         cap_cols = capacity.columns()[capacity.names.get_indexer(names[ext])]
         ctx.builder.add_terms(rows[:, ext], np.broadcast_to(cap_cols, rows[:, ext].shape), -1.0)
 
@@ -247,13 +293,13 @@ def define_storage_unit_dispatch(ctx: BuildContext) -> None:
     zero = np.zeros((T, N))
     cost = ctx.w_objective[:, None] * ctx.series("StorageUnit", "marginal_cost")
     define_dispatch(
-        ctx, "StorageUnit", "p_dispatch", zero, ctx.series("StorageUnit", "p_max_pu"), cost=cost
+        ctx, STORAGE_UNIT_P_DISPATCH, zero, ctx.series("StorageUnit", "p_max_pu"), cost=cost
     )
-    define_dispatch(ctx, "StorageUnit", "p_store", zero, -ctx.series("StorageUnit", "p_min_pu"))
+    define_dispatch(ctx, STORAGE_UNIT_P_STORE, zero, -ctx.series("StorageUnit", "p_min_pu"))
     if ctx.periods is None:
         max_hours = frame["max_hours"].to_numpy(float)
         define_dispatch(
-            ctx, "StorageUnit", "state_of_charge", zero, np.ones((T, N)), scale_nominal=max_hours
+            ctx, level_key("StorageUnit"), zero, np.ones((T, N)), scale_nominal=max_hours
         )
     else:
         _free_intra_level(ctx, "StorageUnit")
@@ -262,8 +308,7 @@ def define_storage_unit_dispatch(ctx: BuildContext) -> None:
     if has_inflow.any():
         spill_cost = ctx.w_objective[:, None] * ctx.series("StorageUnit", "spill_cost")
         ctx.builder.add_variables(
-            "StorageUnit",
-            "spill",
+            STORAGE_UNIT_SPILL,
             frame.index[has_inflow],
             0.0,
             inflow[:, has_inflow],
@@ -280,16 +325,19 @@ def define_store_dispatch(ctx: BuildContext) -> None:
         return
     if ctx.periods is None:
         define_dispatch(
-            ctx, "Store", "e", ctx.series("Store", "e_min_pu"), ctx.series("Store", "e_max_pu")
+            ctx,
+            level_key("Store"),
+            ctx.series("Store", "e_min_pu"),
+            ctx.series("Store", "e_max_pu"),
         )
     else:
         _free_intra_level(ctx, "Store")
     cost = ctx.w_objective[:, None] * ctx.series("Store", "marginal_cost")
-    ctx.builder.add_variables("Store", "p", frame.index, -np.inf, np.inf, cost=cost)
+    ctx.builder.add_variables(STORE_P, frame.index, -np.inf, np.inf, cost=cost)
 
 
 def _free_intra_level(ctx: BuildContext, component: str) -> None:
     """The intra-period level (MWh, free sign) of representative periods; its bounds are rows
-    with the inter-period level (:mod:`caspian.optimize.periods`)."""
+    with the inter-period level (:mod:`caspian.optimize.inter_period`)."""
     names = ctx.static(component).index
-    ctx.builder.add_variables(component, ctx.level_attr(component), names, -np.inf, np.inf)
+    ctx.builder.add_variables(model_level_key(ctx, component), names, -np.inf, np.inf)

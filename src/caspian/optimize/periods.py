@@ -49,26 +49,24 @@ for a store with a negative ``e_min_pu`` and standing loss ``E`` is free and the
 approximate the bounds.
 
 The ``state_of_charge`` (``e``) reported in the result for snapshot ``k*L + j`` is the level in
-the first original period that ``k`` stands for, ``s[d_k, j]``; :func:`chronological_levels`
-rebuilds the whole year's ``D * L`` levels.
+the first original period that ``k`` stands for, ``s[d_k, j]``;
+:func:`caspian.optimize.results.chronological_levels` rebuilds the whole year's ``D * L`` levels.
+
+This module holds the value type and the arithmetic of periods; the rows are built by
+:mod:`caspian.optimize.inter_period`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from caspian.exceptions import InputError
-from caspian.optimize.assembly import VariableBlock
-from caspian.optimize.context import NOMINAL_ATTR, STORAGE_LEVEL, STORAGE_START, BuildContext
-
-if TYPE_CHECKING:
-    from caspian.network.network import Network
-    from caspian.optimize.results import OptimizationResult
+from caspian.network.network import Network
 
 
 @dataclass(frozen=True, eq=False)
@@ -265,157 +263,6 @@ def within_period_decay(
     return np.cumprod(eta.reshape(shape), axis=1).reshape(eta.shape)
 
 
-def _labels(names: pd.Index, what: str, count: int) -> pd.Index:
-    """``"<name> <what> <i>"`` for i-major order, the order of the flattened (count, N) blocks."""
-    return pd.Index([f"{name} {what} {i}" for i in range(count) for name in names])
-
-
-def _level_limits(ctx: BuildContext, component: str) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper level limits per unit of capacity (``p_nom`` or ``e_nom``), T x N."""
-    if component == "StorageUnit":
-        max_hours = ctx.static(component)["max_hours"].to_numpy(float)
-        upper = np.broadcast_to(max_hours, (ctx.n_snapshots, len(max_hours)))
-        return np.zeros(upper.shape), upper
-    return ctx.series(component, "e_min_pu"), ctx.series(component, "e_max_pu")
-
-
-def inter_level_columns(ctx: BuildContext, component: str) -> np.ndarray | None:
-    """Columns of ``E[d]``, (D+1) x components, or None if there are none."""
-    block = ctx.variable(f"{component}-{STORAGE_LEVEL[component]}_inter")
-    return None if block is None else block.columns().reshape(-1, len(ctx.static(component)))
-
-
-def define_inter_period_storage(ctx: BuildContext, component: str) -> None:
-    """Inter-period levels, peaks and troughs of ``component`` (StorageUnit or Store), with
-    the rows that bound, link and start them (MWh; the equations are in the module docstring).
-    """
-    periods = ctx.periods
-    intra = ctx.variable(f"{component}-{ctx.level_attr(component)}")
-    if periods is None or intra is None:
-        return
-    lower, upper = _level_limits(ctx, component)
-    E, peak, trough = _inter_period_variables(ctx, component, intra.names, lower)
-    _intra_extreme_rows(ctx, component, intra, peak, trough, lower, upper)
-    decay = within_period_decay(ctx.n, periods, component, intra.names)
-    _inter_period_rows(ctx, component, intra, E, peak, trough, decay)
-
-
-def _inter_period_variables(
-    ctx: BuildContext, component: str, names: pd.Index, lower: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Columns of ``E`` ((D+1) x N; >= 0 where no lower limit is negative) and of the free
-    ``peak`` and ``trough`` (K x N)."""
-    assert ctx.periods is not None
-    K, D, N = ctx.periods.n_typical, ctx.periods.n_periods, len(names)
-    attr = STORAGE_LEVEL[component]
-    floor = np.where((lower >= 0).all(axis=0), 0.0, -np.inf)
-    inter = ctx.builder.add_variables(
-        component,
-        f"{attr}_inter",
-        _labels(names, "period boundary", D + 1),
-        np.tile(floor, D + 1),
-        np.inf,
-        time_indexed=False,
-    )
-    extremes = [
-        ctx.builder.add_variables(
-            component,
-            f"{attr}_intra_{kind}",
-            _labels(names, "typical period", K),
-            -np.inf,
-            np.inf,
-            time_indexed=False,
-        )
-        for kind in ("peak", "trough")
-    ]
-    peak, trough = (block.columns().reshape(K, N) for block in extremes)
-    return inter.columns().reshape(D + 1, N), peak, trough
-
-
-def _intra_extreme_rows(
-    ctx: BuildContext,
-    component: str,
-    intra: VariableBlock,
-    peak: np.ndarray,
-    trough: np.ndarray,
-    lower: np.ndarray,
-    upper: np.ndarray,
-) -> None:
-    """``peak[k] - x[t] + upper[t] >= 0`` and ``trough[k] - x[t] + lower[t] <= 0`` for every
-    snapshot ``t`` of period ``k`` (MWh); ``lower``/``upper`` per unit of capacity, the fixed
-    capacity's part on the right-hand side, the capacity variable's on the left."""
-    from caspian.optimize.operation import _product
-
-    assert ctx.periods is not None
-    b = ctx.builder
-    frame = ctx.static(component).loc[intra.names]
-    nom_attr = NOMINAL_ATTR[component]
-    ext = frame[f"{nom_attr}_extendable"].to_numpy(bool)
-    nominal = np.where(ext, 0.0, frame[nom_attr].to_numpy(float))
-    capacity = ctx.variable(f"{component}-{nom_attr}")
-    k_of_t = ctx.periods.typical_period()
-    for kind, extreme, pu in (("peak", peak, upper), ("trough", trough, lower)):
-        fixed = -_product(pu, nominal)
-        row_lower, row_upper = (fixed, np.inf) if kind == "peak" else (-np.inf, fixed)
-        block = b.add_constraints(component, f"intra_{kind}", intra.names, row_lower, row_upper)
-        rows = block.rows()
-        b.add_terms(rows, extreme[k_of_t], 1.0)
-        b.add_terms(rows, intra.columns(), -1.0)
-        if ext.any() and capacity is not None:
-            cap_cols = capacity.columns()[capacity.names.get_indexer(intra.names[ext])]
-            b.add_terms(rows[:, ext], np.broadcast_to(cap_cols, rows[:, ext].shape), pu[:, ext])
-
-
-def _inter_period_rows(
-    ctx: BuildContext,
-    component: str,
-    intra: VariableBlock,
-    E: np.ndarray,
-    peak: np.ndarray,
-    trough: np.ndarray,
-    decay: np.ndarray,
-) -> None:
-    """For every original period ``d`` with ``k = sequence[d]`` (MWh)::
-
-        E[d+1] - eta_L[k] E[d] - x[k*L + L-1] = 0
-        E[d] + peak[k] <= 0
-        eta_L[k] E[d] + trough[k] >= 0
-
-    and per component ``E[D] - E[0] = 0`` (cyclic) or ``eta[k0*L] E[0] = initial``.
-    """
-    assert ctx.periods is not None
-    b = ctx.builder
-    names = intra.names
-    K, L, D, N = ctx.periods.n_typical, ctx.periods.period_length, ctx.periods.n_periods, len(names)
-    seq = ctx.periods.sequence
-    eta_period = decay.reshape(K, L, N)[:, -1]
-
-    def rows_per_period(name: str, lower: float, upper: float) -> np.ndarray:
-        block = b.add_constraints(
-            component, name, _labels(names, "original period", D), lower, upper, shape=(D * N,)
-        )
-        return block.rows().reshape(D, N)
-
-    rows = rows_per_period("inter_balance", 0.0, 0.0)
-    b.add_terms(rows, E[1:], 1.0)
-    b.add_terms(rows, E[:-1], -eta_period[seq])
-    b.add_terms(rows, intra.columns().reshape(K, L, N)[seq, -1], -1.0)
-    rows = rows_per_period("inter_upper", -np.inf, 0.0)
-    b.add_terms(rows, E[:-1], 1.0)
-    b.add_terms(rows, peak[seq], 1.0)
-    rows = rows_per_period("inter_lower", 0.0, np.inf)
-    b.add_terms(rows, E[:-1], eta_period[seq])
-    b.add_terms(rows, trough[seq], 1.0)
-
-    cyclic_attr, initial_attr = STORAGE_START[component]
-    frame = ctx.static(component).loc[names]
-    cyclic = frame[cyclic_attr].to_numpy(bool)
-    initial = np.where(cyclic, 0.0, frame[initial_attr].to_numpy(float))
-    rows = b.add_constraints(component, "inter_start", names, initial, initial, shape=(N,)).rows()
-    b.add_terms(rows, E[-1], cyclic.astype(float))
-    b.add_terms(rows, E[0], np.where(cyclic, -1.0, decay[seq[0] * L]))
-
-
 def solved_levels(
     n: Network, periods: RepresentativePeriods, component: str, intra: np.ndarray, E: np.ndarray
 ) -> np.ndarray:
@@ -423,36 +270,3 @@ def solved_levels(
     period ``d_k`` of each typical period (MWh, snapshots x components)."""
     first = periods.first_occurrence()[periods.typical_period()]
     return within_period_decay(n, periods, component) * E[first] + intra
-
-
-def chronological_levels(result: OptimizationResult, component: str) -> pd.DataFrame:
-    """The storage level of every step of the original year (MWh), rebuilt from the typical
-    periods: ``s[d, j] = dec[k*L + j] E[d] + x[k*L + j]`` with ``k = sequence[d]``.
-
-    Returns a (D*L) x components table indexed by (``period`` d, ``step`` j). ``component`` is
-    ``"StorageUnit"`` (state of charge) or ``"Store"`` (energy).
-    """
-    periods = result.periods
-    if periods is None:
-        raise InputError(
-            "the result has no representative periods; its levels are already chronological.",
-            component=component,
-            hint=f"Use result.series({component!r}, {STORAGE_LEVEL.get(component, 'e')!r}).",
-        )
-    n = result.network
-    E = result.inter_period_levels(component).to_numpy()
-    reported = result.series(component, STORAGE_LEVEL[component]).to_numpy()
-    decay = within_period_decay(n, periods, component)
-    first = periods.first_occurrence()[periods.typical_period()]
-    intra = reported - decay * E[first]
-    order = periods.chronological_order()
-    period = np.repeat(np.arange(periods.n_periods), periods.period_length)
-    index = pd.MultiIndex.from_arrays(
-        [period, np.tile(np.arange(periods.period_length), periods.n_periods)],
-        names=["period", "step"],
-    )
-    return pd.DataFrame(
-        decay[order] * E[period] + intra[order],
-        index=index,
-        columns=pd.Index(n.static[component].index, name="name"),
-    )

@@ -34,18 +34,42 @@ a pass go into ``summary.json`` (:meth:`EconomicAudit.as_dict`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, Protocol, cast
 
 import numpy as np
 import pandas as pd
 
 from caspian.exceptions import AuditError
-from caspian.optimize.context import NOMINAL_ATTR, STORAGE_START
+from caspian.network.schema import NOMINAL_ATTR
+from caspian.optimize.balance import KIRCHHOFF_VOLTAGE_LAW, NODAL_BALANCE
+from caspian.optimize.build import LinearModel
+from caspian.optimize.context import STORAGE_START
+from caspian.optimize.limits import CO2
+from caspian.optimize.operation import capacity_key
+from caspian.optimize.periods import RepresentativePeriods
+from caspian.optimize.solve import Solution
 
-if TYPE_CHECKING:
-    from caspian.optimize.build import LinearModel
-    from caspian.optimize.results import OptimizationResult
-    from caspian.optimize.solve import Solution
+
+class PricedResult(Protocol):
+    """What the economic audit reads from a result: an
+    [`OptimizationResult`][caspian.optimize.OptimizationResult], which carries the audit's
+    report and so is defined above this module."""
+
+    @property
+    def prices(self) -> pd.DataFrame: ...
+
+    @property
+    def co2_price(self) -> float: ...
+
+    @property
+    def periods(self) -> RepresentativePeriods | None: ...
+
+    def series(self, component: str, attr: str) -> pd.DataFrame: ...
+
+    def shadow_price(self, component: str, side: str) -> pd.DataFrame: ...
+
+    def inter_period_levels(self, component: str) -> pd.DataFrame: ...
+
 
 DUAL_FEASIBILITY_TOLERANCE = 1e-6
 """Largest relative violation of dual feasibility (see the module docstring)."""
@@ -60,7 +84,7 @@ values of its revenue and cost terms (beyond the proved gap's share of the objec
 INTERIOR_MARGIN = 1e-3
 """MW (MWh for stores): a capacity within this of a bound is at that bound."""
 
-SHARED_ROWS = ("Bus-nodal_balance", "GlobalConstraint-co2", "Line-kirchhoff_voltage_law")
+SHARED_ROWS = (NODAL_BALANCE, CO2, KIRCHHOFF_VOLTAGE_LAW)
 """Constraint families that several assets share (their duals are the prices)."""
 
 
@@ -127,7 +151,7 @@ class EconomicAudit:
 
 def economic_audit(
     model: LinearModel,
-    result: OptimizationResult,
+    result: PricedResult,
     solution: Solution,
     *,
     proved_gap: float = 0.0,
@@ -261,9 +285,7 @@ def _largest(values: np.ndarray, k: int = 3) -> list[tuple[int, float]]:
     return [(int(i), float(values[i])) for i in top]
 
 
-def _asset_economics(
-    model: LinearModel, result: OptimizationResult, solution: Solution
-) -> pd.DataFrame:
+def _asset_economics(model: LinearModel, result: PricedResult, solution: Solution) -> pd.DataFrame:
     """Revenue and cost terms (EUR) of every extendable asset, from the labelled result."""
     n = model.network
     lp = model.lp
@@ -277,7 +299,7 @@ def _asset_economics(
     frames = []
     for component, attr in NOMINAL_ATTR.items():
         static = n.static[component]
-        capacity_block = lp.variables.get(f"{component}-{attr}")
+        capacity_block = lp.variables.get(capacity_key(component))
         if capacity_block is None or not len(static):
             continue
         names = capacity_block.names
@@ -332,7 +354,7 @@ def _per_output(rate: np.ndarray, efficiency: np.ndarray) -> np.ndarray:
 
 def _revenue_at_prices(
     n: Any,
-    result: OptimizationResult,
+    result: PricedResult,
     component: str,
     names: pd.Index,
     prices: pd.DataFrame,
@@ -357,7 +379,7 @@ def _revenue_at_prices(
 
 
 def _line_capacity_value(
-    n: Any, result: OptimizationResult, names: pd.Index, capacity: np.ndarray, w: np.ndarray
+    n: Any, result: PricedResult, names: pd.Index, capacity: np.ndarray, w: np.ndarray
 ) -> np.ndarray:
     """``sum_t w_t (mu_up + mu_lo) s_max_pu[t] * s_nom`` of each line (EUR)."""
     mu = (
@@ -385,9 +407,7 @@ def _running_costs(
     return out
 
 
-def _storage_emissions(
-    n: Any, result: OptimizationResult, component: str, names: pd.Index
-) -> np.ndarray:
+def _storage_emissions(n: Any, result: PricedResult, component: str, names: pd.Index) -> np.ndarray:
     """t CO2 of each storage asset as the cap counts them: ``rate * (initial - final level)``
     for non-cyclic ones."""
     cyclic_attr, initial_attr = STORAGE_START[component]
@@ -426,7 +446,7 @@ def _own_input_values(model: LinearModel, row_dual: np.ndarray) -> dict[str, pd.
 
 
 def _unbuilt_violations(
-    model: LinearModel, result: OptimizationResult, assets: pd.DataFrame, slack: float
+    model: LinearModel, result: PricedResult, assets: pd.DataFrame, slack: float
 ) -> list[str]:
     """Generators and links at their lower capacity bound (without ramp limits or minimum
     output) whose value per MW at the returned prices exceeds their capital cost per MW."""
@@ -439,7 +459,7 @@ def _unbuilt_violations(
     prices = result.prices
     out: list[str] = []
     for component in ("Generator", "Link"):
-        block = lp.variables.get(f"{component}-p_nom")
+        block = lp.variables.get(capacity_key(component))
         if block is None or component not in assets.index.get_level_values(0):
             continue
         table = assets.loc[component]

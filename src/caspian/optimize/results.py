@@ -9,20 +9,37 @@ the snapshot's objective weighting, as ``n.buses_t.marginal_price`` in PyPSA.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from caspian.exceptions import InputError
-from caspian.network.network import Network, component_schema
-from caspian.optimize.context import NOMINAL_ATTR, STORAGE_LEVEL
-from caspian.optimize.periods import RepresentativePeriods, solved_levels
+from caspian.network.network import Network, component_schema, extendable_mask
+from caspian.network.schema import NOMINAL_ATTR
+from caspian.optimize.assembly import VariableKey
+from caspian.optimize.balance import NODAL_BALANCE
+from caspian.optimize.build import LinearModel
+from caspian.optimize.context import STORAGE_LEVEL
+from caspian.optimize.inter_period import inter_level_key
+from caspian.optimize.limits import CO2
+from caspian.optimize.operation import (
+    GENERATOR_P,
+    LINE_S,
+    LINK_P,
+    LINK_P_BWD,
+    LINK_P_FWD,
+    STORAGE_UNIT_P_DISPATCH,
+    STORAGE_UNIT_P_STORE,
+    STORAGE_UNIT_SPILL,
+    STORE_P,
+    capacity_key,
+    level_key,
+    limit_key,
+)
+from caspian.optimize.periods import RepresentativePeriods, solved_levels, within_period_decay
+from caspian.optimize.price_audit import EconomicAudit
 from caspian.optimize.solve import Solution, SolverStats, SolveStatus
-
-if TYPE_CHECKING:
-    from caspian.optimize.build import LinearModel
-    from caspian.optimize.price_audit import EconomicAudit
 
 SERIES_ATTRS: dict[str, tuple[str, ...]] = {
     "Generator": ("p",),
@@ -62,7 +79,7 @@ class OptimizationResult:
         the representative periods the snapshots stand for, or None (chronological). With
         periods, the ``state_of_charge`` and ``e`` series are the levels in the first original
         period each typical period stands for; see
-        [`caspian.optimize.chronological_levels`][caspian.optimize.periods.chronological_levels] for
+        [`caspian.optimize.chronological_levels`][caspian.optimize.results.chronological_levels] for
         the whole year.
     """
 
@@ -181,8 +198,7 @@ class OptimizationResult:
         }
 
     def _extendable(self, component: str) -> np.ndarray:
-        attr = NOMINAL_ATTR[component]
-        return self.network.static[component][f"{attr}_extendable"].to_numpy(bool)
+        return extendable_mask(self.network.static[component], component)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every result table by file stem (``generators-p``, ``buses-marginal_price``, ...)."""
@@ -221,11 +237,7 @@ def extract_result(model: LinearModel, solution: Solution) -> OptimizationResult
     def frame(values: np.ndarray, names: pd.Index) -> pd.DataFrame:
         return pd.DataFrame(values, index=sns, columns=pd.Index(names, name="name"))
 
-    def values(key: str) -> np.ndarray | None:
-        block = lp.variables.get(key)
-        return None if block is None else block.take(x)
-
-    def full(component: str, key: str) -> np.ndarray:
+    def full(component: str, key: VariableKey) -> np.ndarray:
         """A variable block spread over all components of its type (0 where absent)."""
         names = n.static[component].index
         out = np.zeros((T, len(names)))
@@ -236,69 +248,69 @@ def extract_result(model: LinearModel, solution: Solution) -> OptimizationResult
 
     series: dict[tuple[str, str], pd.DataFrame] = {}
     gen = n.static["Generator"].index
-    series[("Generator", "p")] = frame(full("Generator", "Generator-p"), gen)
+    series[("Generator", "p")] = frame(full("Generator", GENERATOR_P), gen)
     loads = n.static["Load"].index
     series[("Load", "p")] = frame(n.get_series("Load", "p_set"), loads)
     lines = n.static["Line"].index
-    s = full("Line", "Line-s")
+    s = full("Line", LINE_S)
     series[("Line", "p0")] = frame(s, lines)
     series[("Line", "p1")] = frame(-s, lines)
 
     links = n.static["Link"].index
     eff = n.get_series("Link", "efficiency")
-    p_plain = full("Link", "Link-p")
-    p_fwd = full("Link", "Link-p_fwd")
-    p_bwd = full("Link", "Link-p_bwd")
+    p_plain = full("Link", LINK_P)
+    p_fwd = full("Link", LINK_P_FWD)
+    p_bwd = full("Link", LINK_P_BWD)
     series[("Link", "p")] = frame(p_plain + p_fwd - p_bwd, links)
     series[("Link", "p0")] = frame(p_plain + p_fwd - eff * p_bwd, links)
     series[("Link", "p1")] = frame(-eff * p_plain - eff * p_fwd + p_bwd, links)
 
     su = n.static["StorageUnit"].index
-    dispatch = full("StorageUnit", "StorageUnit-p_dispatch")
-    store = full("StorageUnit", "StorageUnit-p_store")
+    dispatch = full("StorageUnit", STORAGE_UNIT_P_DISPATCH)
+    store = full("StorageUnit", STORAGE_UNIT_P_STORE)
     series[("StorageUnit", "p_dispatch")] = frame(dispatch, su)
     series[("StorageUnit", "p_store")] = frame(store, su)
     series[("StorageUnit", "p")] = frame(dispatch - store, su)
     levels: dict[str, np.ndarray] = {}
     inter_levels: dict[str, pd.DataFrame] = {}
-    for cname, attr in STORAGE_LEVEL.items():
+    for cname in STORAGE_LEVEL:
         if model.periods is None:
-            levels[cname] = full(cname, f"{cname}-{attr}")
+            levels[cname] = full(cname, level_key(cname))
             continue
         names = n.static[cname].index
-        block = lp.variables.get(f"{cname}-{attr}_inter")
+        block = lp.variables.get(inter_level_key(cname))
         E = np.zeros((model.periods.n_periods + 1, len(names)))
         if block is not None:
             E = block.take(x).reshape(E.shape)
-        intra = full(cname, f"{cname}-{attr}_intra")
+        intra = full(cname, level_key(cname, intra=True))
         levels[cname] = solved_levels(n, model.periods, cname, intra, E)
         inter_levels[cname] = pd.DataFrame(
             E, index=pd.RangeIndex(len(E), name="period"), columns=pd.Index(names, name="name")
         )
     series[("StorageUnit", "state_of_charge")] = frame(levels["StorageUnit"], su)
-    series[("StorageUnit", "spill")] = frame(full("StorageUnit", "StorageUnit-spill"), su)
+    series[("StorageUnit", "spill")] = frame(full("StorageUnit", STORAGE_UNIT_SPILL), su)
     stores = n.static["Store"].index
-    series[("Store", "p")] = frame(full("Store", "Store-p"), stores)
+    series[("Store", "p")] = frame(full("Store", STORE_P), stores)
     series[("Store", "e")] = frame(levels["Store"], stores)
 
     capacity: dict[str, pd.Series] = {}
     for cname, attr in NOMINAL_ATTR.items():
         static = n.static[cname]
         cap = static[attr].astype(float).copy()
-        block = lp.variables.get(f"{cname}-{attr}")
+        block = lp.variables.get(capacity_key(cname))
         if block is not None:
             cap.loc[block.names] = block.take(x)
         cap.name = f"{attr}_opt"
         capacity[cname] = cap
 
-    balance = lp.constraints["Bus-nodal_balance"]
+    balance = lp.constraints[NODAL_BALANCE]
     prices = frame(balance.take(solution.row_dual) / w_obj[:, None], balance.names)
 
     glc = n.static["GlobalConstraint"]
     gc_table = pd.DataFrame(
         {"mu": np.zeros(len(glc)), "value": np.zeros(len(glc))}, index=glc.index
     )
-    co2 = lp.constraints.get("GlobalConstraint-co2")
+    co2 = lp.constraints.get(CO2)
     if co2 is not None:
         gc_table["mu"] = co2.take(solution.row_dual)
         start = co2.start
@@ -349,15 +361,16 @@ def _shadow_prices(
     lp = model.lp
     n = model.network
     out: dict[tuple[str, str], pd.DataFrame] = {}
-    for cname, attr in (("Line", "s"), ("Link", "p")):
-        block = lp.variables.get(f"{cname}-{attr}")
+    for flow in (LINE_S, LINK_P):
+        cname = flow.component
+        block = lp.variables.get(flow)
         if block is None:
             continue
         reduced = block.take(solution.col_dual)
         upper = np.maximum(-reduced, 0.0)
         lower = np.maximum(reduced, 0.0)
         for side, sign, values in (("upper", -1.0, upper), ("lower", 1.0, lower)):
-            rows = lp.constraints.get(f"{cname}-ext-{attr}-{side}")
+            rows = lp.constraints.get(limit_key(flow, side))
             if rows is not None:
                 pos = block.names.get_indexer(rows.names)
                 # The limit of an extendable is a row, and its implied column bound may carry
@@ -369,3 +382,36 @@ def _shadow_prices(
                 columns=pd.Index(block.names, name="name"),
             )
     return out
+
+
+def chronological_levels(result: OptimizationResult, component: str) -> pd.DataFrame:
+    """The storage level of every step of the original year (MWh), rebuilt from the typical
+    periods: ``s[d, j] = dec[k*L + j] E[d] + x[k*L + j]`` with ``k = sequence[d]``.
+
+    Returns a (D*L) x components table indexed by (``period`` d, ``step`` j). ``component`` is
+    ``"StorageUnit"`` (state of charge) or ``"Store"`` (energy).
+    """
+    periods = result.periods
+    if periods is None:
+        raise InputError(
+            "the result has no representative periods; its levels are already chronological.",
+            component=component,
+            hint=f"Use result.series({component!r}, {STORAGE_LEVEL.get(component, 'e')!r}).",
+        )
+    n = result.network
+    E = result.inter_period_levels(component).to_numpy()
+    reported = result.series(component, STORAGE_LEVEL[component]).to_numpy()
+    decay = within_period_decay(n, periods, component)
+    first = periods.first_occurrence()[periods.typical_period()]
+    intra = reported - decay * E[first]
+    order = periods.chronological_order()
+    period = np.repeat(np.arange(periods.n_periods), periods.period_length)
+    index = pd.MultiIndex.from_arrays(
+        [period, np.tile(np.arange(periods.period_length), periods.n_periods)],
+        names=["period", "step"],
+    )
+    return pd.DataFrame(
+        decay[order] * E[period] + intra[order],
+        index=index,
+        columns=pd.Index(n.static[component].index, name="name"),
+    )

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple, NoReturn
 
-import highspy
 import numpy as np
 
 from caspian.exceptions import InfeasibleError, SolverError, TimeLimitError, UnboundedError
 from caspian.optimize.build import LinearModel
-from caspian.optimize.cleanup import CleanUp, clean_up, is_basic, worst_violation
+from caspian.optimize.cleanup import CleanUp, clean_up, worst_violation
 from caspian.optimize.conditioning import ScaledProgram
+from caspian.optimize.highs import Highs, HighsInfo, ModelStatus, is_basic
 from caspian.optimize.infeasibility import explain_infeasibility
 from caspian.optimize.options import Algorithm, SolverOptions
 
@@ -97,9 +97,9 @@ def solve_model(
     status = h.getModelStatus()
     interior = Algorithm(options.algorithm) in INTERIOR_ALGORITHMS and not is_basic(h)
     reason = ""
-    if status == highspy.HighsModelStatus.kUnknown and interior:
+    if status == ModelStatus.kUnknown and interior:
         reason = "HiGHS ended its interior-point solve with status 'Unknown'"
-    elif status != highspy.HighsModelStatus.kOptimal:
+    elif status != ModelStatus.kOptimal:
         _raise_not_optimal(model, options, h, status, wall)
     iterations = _iterations(h.getInfo())
     if interior and not reason:
@@ -114,7 +114,7 @@ def solve_model(
         cleanup_seconds = time.perf_counter() - start
         iterations += more
         status = h.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
+        if status != ModelStatus.kOptimal:
             _raise_cleanup_failed(options, h, status, reason, cleanup)
     values = _unscaled_values(h, scaled)
     info = h.getInfo()
@@ -144,7 +144,7 @@ INTERIOR_ALGORITHMS = (Algorithm.IPM, Algorithm.HIPO, Algorithm.PDLP)
 """Algorithms whose answer is not a vertex unless crossover ran."""
 
 
-def _iterations(info: highspy.HighsInfo) -> int:
+def _iterations(info: HighsInfo) -> int:
     return max(
         int(info.simplex_iteration_count),
         int(info.ipm_iteration_count) + int(info.crossover_iteration_count),
@@ -160,7 +160,7 @@ class _Values(NamedTuple):
     objective: float
 
 
-def _unscaled_values(h: highspy.Highs, scaled: ScaledProgram | None) -> _Values:
+def _unscaled_values(h: Highs, scaled: ScaledProgram | None) -> _Values:
     """HiGHS's primal values, reduced costs, row activities, row duals and objective, in the
     units of ``model.lp``."""
     sol = h.getSolution()
@@ -184,8 +184,8 @@ def _unscaled_values(h: highspy.Highs, scaled: ScaledProgram | None) -> _Values:
 
 def _raise_cleanup_failed(
     options: SolverOptions,
-    h: highspy.Highs,
-    status: highspy.HighsModelStatus,
+    h: Highs,
+    status: ModelStatus,
     reason: str,
     cleanup: CleanUp,
 ) -> NoReturn:
@@ -193,7 +193,7 @@ def _raise_cleanup_failed(
         f"HiGHS's {options.algorithm} answer needed a clean-up ({cleanup}) to reach a vertex "
         f"because {reason}"
     )
-    if status == highspy.HighsModelStatus.kTimeLimit:
+    if status == ModelStatus.kTimeLimit:
         raise TimeLimitError(
             f"{found}, and it reached the time limit of {options.time_limit} s; no result is "
             "returned. Raise --time-limit, or solve with --crossover.",
@@ -209,11 +209,11 @@ def _raise_cleanup_failed(
 def _raise_not_optimal(
     model: LinearModel,
     options: SolverOptions,
-    h: highspy.Highs,
-    status: highspy.HighsModelStatus,
+    h: Highs,
+    status: ModelStatus,
     wall: float,
 ) -> NoReturn:
-    MS = highspy.HighsModelStatus
+    MS = ModelStatus
     if status == MS.kTimeLimit:
         limit = options.time_limit
         raise TimeLimitError(

@@ -16,7 +16,8 @@ Store (MWh)::
 ``soc[-1]`` is ``soc[T-1]`` when cyclic; otherwise the first row uses
 ``state_of_charge_initial`` (``e_initial``) *without* the standing loss, exactly as PyPSA does.
 
-With representative periods (:mod:`caspian.optimize.periods`) the same rows hold the
+With representative periods (:mod:`caspian.optimize.periods`, rows in
+:mod:`caspian.optimize.inter_period`) the same rows hold the
 intra-period level, which starts from zero in every typical period (``soc[t-1]`` is dropped at
 each period's first snapshot, and there is no initial level), and ``h[t]`` is the duration of a
 snapshot within one occurrence of its period.
@@ -26,9 +27,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from caspian.optimize.assembly import ConstraintBlock, VariableBlock
+from caspian.optimize.assembly import ConstraintBlock, ConstraintKey, VariableBlock
 from caspian.optimize.context import BuildContext
-from caspian.optimize.periods import inter_level_columns
+from caspian.optimize.inter_period import inter_level_columns
+from caspian.optimize.operation import (
+    STORAGE_UNIT_P_DISPATCH,
+    STORAGE_UNIT_P_STORE,
+    STORAGE_UNIT_SPILL,
+    STORE_P,
+    model_level_key,
+)
+
+ENERGY_BALANCE = {
+    component: ConstraintKey(component, "energy_balance") for component in ("StorageUnit", "Store")
+}
+"""Storage continuity of the storage units and of the stores, by component."""
 
 
 def _energy_rows(
@@ -50,7 +63,7 @@ def _energy_rows(
         coef[0] = np.where(cyclic, coef[0], 0.0)
     else:
         coef[ctx.periods.period_starts()] = 0.0
-    block = ctx.builder.add_constraints(component, "energy_balance", level.names, rhs, rhs)
+    block = ctx.builder.add_constraints(ENERGY_BALANCE[component], level.names, rhs, rhs)
     rows = block.rows()
     cols = level.columns()
     ctx.builder.add_terms(rows, cols, 1.0)
@@ -61,7 +74,7 @@ def _energy_rows(
 
 def define_storage_unit_energy_balance(ctx: BuildContext) -> ConstraintBlock | None:
     """State-of-charge continuity of every StorageUnit (see the module docstring)."""
-    soc = ctx.variable(f"StorageUnit-{ctx.level_attr('StorageUnit')}")
+    soc = ctx.variable_or_none(model_level_key(ctx, "StorageUnit"))
     if soc is None:
         return None
     frame = ctx.static("StorageUnit")
@@ -78,12 +91,11 @@ def define_storage_unit_energy_balance(ctx: BuildContext) -> ConstraintBlock | N
     )
     rows = block.rows()
     b = ctx.builder
-    dispatch = ctx.variable("StorageUnit-p_dispatch")
-    store = ctx.variable("StorageUnit-p_store")
-    assert dispatch is not None and store is not None
+    dispatch = ctx.variable(STORAGE_UNIT_P_DISPATCH)
+    store = ctx.variable(STORAGE_UNIT_P_STORE)
     b.add_terms(rows, dispatch.columns(), h / ctx.series("StorageUnit", "efficiency_dispatch"))
     b.add_terms(rows, store.columns(), -h * ctx.series("StorageUnit", "efficiency_store"))
-    spill = ctx.variable("StorageUnit-spill")
+    spill = ctx.variable_or_none(STORAGE_UNIT_SPILL)
     if spill is not None:
         pos = frame.index.get_indexer(spill.names)
         b.add_terms(rows[:, pos], spill.columns(), np.broadcast_to(h, spill.shape))
@@ -92,10 +104,10 @@ def define_storage_unit_energy_balance(ctx: BuildContext) -> ConstraintBlock | N
 
 def define_store_energy_balance(ctx: BuildContext) -> ConstraintBlock | None:
     """Energy continuity of every Store (see the module docstring)."""
-    energy = ctx.variable(f"Store-{ctx.level_attr('Store')}")
-    power = ctx.variable("Store-p")
-    if energy is None or power is None:
+    energy = ctx.variable_or_none(model_level_key(ctx, "Store"))
+    if energy is None:
         return None
+    power = ctx.variable(STORE_P)
     frame = ctx.static("Store")
     zero = np.zeros(energy.shape)
     block = _energy_rows(
@@ -119,5 +131,5 @@ def final_level_columns(ctx: BuildContext, component: str) -> np.ndarray | None:
     if ctx.periods is not None:
         inter = inter_level_columns(ctx, component)
         return None if inter is None else inter[-1]
-    level = ctx.variable(f"{component}-{ctx.level_attr(component)}")
+    level = ctx.variable_or_none(model_level_key(ctx, component))
     return None if level is None else level.columns()[-1]

@@ -19,7 +19,7 @@ from caspian.analysis.common import energy_weights
 from caspian.corridor.run import HEADLINES_FILE, SCENARIO_FILE
 from caspian.corridor.scenario import Scenario
 from caspian.exceptions import InputError
-from caspian.network.network import Network
+from caspian.network.network import Network, extendable_mask
 from caspian.optimize import OptimizationResult
 from caspian.optimize.export import NETWORK_FILE, SUMMARY_FILE, read_result
 from caspian.optimize.periods import RepresentativePeriods
@@ -209,8 +209,8 @@ def hourly(
 def candidate_branches(n: Network) -> set[str]:
     """Names of the lines and links whose capacity the optimisation chose (extendable)."""
     names: set[str] = set()
-    for component, attr in (("Line", "s_nom_extendable"), ("Link", "p_nom_extendable")):
+    for component in ("Line", "Link"):
         static = n.static[component]
-        if len(static) and attr in static:
-            names |= {str(k) for k, flag in static[attr].items() if bool(flag)}
+        if len(static):
+            names |= {str(k) for k in static.index[extendable_mask(static, component)]}
     return names
