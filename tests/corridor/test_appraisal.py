@@ -81,13 +81,25 @@ def test_link_costs_from_the_catalogue() -> None:
     assert costs.capex_eur == pytest.approx((3130 * 380 + 620_000) * 1500)
     assert costs.discount_rate == pytest.approx(0.06)
     assert costs.lifetime_years == 40
+    dearer = scenario.model_copy(
+        update={"caspian": scenario.caspian.model_copy(update={"capex_multiplier": 1.4})}
+    )
+    scaled = link_costs(ds, dearer, "Caspian route A Aktau-Sumgait", 1500.0)
+    assert scaled.capex_eur == pytest.approx(1.4 * costs.capex_eur)
+    assert scaled.fixed_om_eur_per_year == pytest.approx(1.4 * costs.fixed_om_eur_per_year)
+    other = "GE-EU Black Sea Submarine Cable"  # the multiplier is the Caspian crossing's only
+    assert link_costs(ds, dearer, other, 1.0) == link_costs(ds, scenario, other, 1.0)
 
 
-def test_appraised_annual_cost_of_a_link_is_its_capital_cost_in_the_network() -> None:
+@pytest.mark.parametrize("caspian_capex", [1.0, 1.4])
+def test_appraised_annual_cost_of_a_link_is_its_capital_cost_in_the_network(
+    caspian_capex: float,
+) -> None:
     ds = load_dataset()
     scenario = prepare("eu-export-push", COARSE)  # extendable Caspian and Black Sea cables
     data = scenario.model_dump()
     data["finance"]["discount_rate_offset"] = 0.01
+    data["caspian"]["capex_multiplier"] = caspian_capex
     scenario = Scenario.model_validate(data)
     links = build_corridor_network(scenario, ds).static["Link"]
     candidates = links.index[links["p_nom_extendable"]]

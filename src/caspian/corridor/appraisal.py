@@ -154,7 +154,7 @@ def link_costs(ds: Dataset, scenario: Scenario, link: str, capacity_mw: float) -
             component="Link",
             hint="Give --capex-eur-per-mw, --lifetime and --discount-rate for other links.",
         )
-    terms = link_cost_terms(ds, link, scenario.finance.discount_rate_offset)
+    terms = link_cost_terms(ds, scenario, link)
     return LinkCosts(
         capex_eur=terms.capex_eur_per_mw * capacity_mw,
         fixed_om_eur_per_year=terms.fixed_om_eur_per_mw_year * capacity_mw,

@@ -466,7 +466,7 @@ def links(
         sizing = _sizing(scenario, link)
         if sizing is None:
             continue
-        extendable, p_nom, p_nom_min, p_nom_max, multiplier = sizing
+        extendable, p_nom, p_nom_min, p_nom_max = sizing
         hvdc = link["kind"] == "hvdc"
         length = _num(link["length_km"]) if pd.notna(link["length_km"]) else 0.0
         in_service: float | pd.Series = 1.0
@@ -474,8 +474,7 @@ def links(
             in_service = caspian_in_service(scenario, grid, hours)
         capital_cost = 0.0
         if extendable:
-            terms = costs.link_cost_terms(ds, str(name), scenario.finance.discount_rate_offset)
-            capital_cost = terms.annual_cost_eur_per_mw * multiplier
+            capital_cost = costs.link_cost_terms(ds, scenario, str(name)).annual_cost_eur_per_mw
         attrs = {
             "bus0": link["bus0"],
             "bus1": link["bus1"],
@@ -514,8 +513,8 @@ def caspian_in_service(
     return share
 
 
-def _sizing(scenario: Scenario, link: pd.Series) -> tuple[bool, float, float, float, float] | None:
-    """(extendable, p_nom, p_nom_min, p_nom_max, capex multiplier), or None if the link is
+def _sizing(scenario: Scenario, link: pd.Series) -> tuple[bool, float, float, float] | None:
+    """(extendable, p_nom, p_nom_min, p_nom_max), or None if the link is
     not part of this scenario."""
     role = link["role"]
     year = link["in_service_year"]
@@ -528,7 +527,6 @@ def _sizing(scenario: Scenario, link: pd.Series) -> tuple[bool, float, float, fl
             0.0 if c.extendable else c.p_nom_mw,
             0.0,
             c.p_nom_max_mw,
-            c.capex_multiplier,
         )
     if link["status"] != "candidate" and pd.notna(year) and int(year) > scenario.year:
         return None
@@ -537,14 +535,14 @@ def _sizing(scenario: Scenario, link: pd.Series) -> tuple[bool, float, float, fl
     if role == "black_sea":
         b = scenario.black_sea
         p_nom = p_nom if b.p_nom_mw is None else b.p_nom_mw
-        return b.extendable, p_nom, p_nom, max(b.p_nom_max_mw, p_nom), 1.0
+        return b.extendable, p_nom, p_nom, max(b.p_nom_max_mw, p_nom)
     if link["status"] == "candidate":
         # A feeder to a Caspian landing is a candidate whenever its route is.
         feeds_route = role == "feeder" and link["route"] in scenario.caspian.routes
         if not (bool(link["extendable_default"]) or feeds_route):
             return None
-        return True, 0.0, 0.0, p_nom_max, 1.0
-    return False, p_nom, 0.0, p_nom_max, 1.0
+        return True, 0.0, 0.0, p_nom_max
+    return False, p_nom, 0.0, p_nom_max
 
 
 def market_generators(

@@ -10,7 +10,9 @@ Annualised capital cost of a technology, EUR per MW and year:
 with the discount rate ``r`` of the technology's asset class plus the scenario's offset
 (``finance.discount_rate_offset``). A link is one asset: its cable or line (per MW-km, times its
 length) and, for HVDC, its converter pair are annualised over the lifetime and at the rate of the
-cable (its ``line_type`` in the catalogue), each with its own FOM share.
+cable (its ``line_type`` in the catalogue), each with its own FOM share. The scenario's
+``caspian.capex_multiplier`` scales all of it for the Caspian crossing
+([`capex_multiplier`][caspian.corridor.costs.capex_multiplier]).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pandas as pd
 
 from caspian.analysis.finance import annuity_factor
 from caspian.corridor.dataset import Dataset
+from caspian.corridor.scenario import Scenario
 
 CONVERTER = "hvdc_converter_pair"
 """Catalogue row of the converter pair every HVDC link needs."""
@@ -69,7 +72,9 @@ class LinkCostTerms:
         per year, of the cable's asset class plus the scenario's offset.
     annual_cost_eur_per_mw
         capex annualised over ``lifetime_years`` at ``discount_rate``, plus fixed O&M: the
-        link's ``capital_cost`` in the network (before the scenario's capex multiplier).
+        link's ``capital_cost`` in the network.
+
+    Every figure includes the scenario's capex multiplier of the link.
     """
 
     capex_eur_per_mw: float
@@ -79,9 +84,18 @@ class LinkCostTerms:
     annual_cost_eur_per_mw: float
 
 
-def link_cost_terms(ds: Dataset, link: str, discount_rate_offset: float) -> LinkCostTerms:
-    """The costs per MW of the dataset's link ``link`` (see the module docstring)."""
+def capex_multiplier(scenario: Scenario, role: str) -> float:
+    """The factor on the capex (and so the FOM) of a link of ``role`` in ``scenario``:
+    ``caspian.capex_multiplier`` for the Caspian crossing, 1 for every other link."""
+    return scenario.caspian.capex_multiplier if role == "caspian_crossing" else 1.0
+
+
+def link_cost_terms(ds: Dataset, scenario: Scenario, link: str) -> LinkCostTerms:
+    """The costs per MW of the dataset's link ``link`` in ``scenario`` (see the module
+    docstring): its discount rate offset and capex multiplier apply."""
     row = ds.links.loc[link]
+    discount_rate_offset = scenario.finance.discount_rate_offset
+    factor = capex_multiplier(scenario, str(row["role"]))
     tech = ds.technologies
     line = tech.loc[row["line_type"]]
     length_km = num(row["length_km"]) if pd.notna(row["length_km"]) else 0.0
@@ -98,9 +112,9 @@ def link_cost_terms(ds: Dataset, link: str, discount_rate_offset: float) -> Link
         fom += converter_capex * num(converter["fom_pct"]) / 100.0
         annual += converter_capex * (annuity + num(converter["fom_pct"]) / 100.0)
     return LinkCostTerms(
-        capex_eur_per_mw=capex,
-        fixed_om_eur_per_mw_year=fom,
+        capex_eur_per_mw=capex * factor,
+        fixed_om_eur_per_mw_year=fom * factor,
         lifetime_years=int(lifetime),
         discount_rate=rate,
-        annual_cost_eur_per_mw=annual,
+        annual_cost_eur_per_mw=annual * factor,
     )
