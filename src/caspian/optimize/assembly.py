@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from caspian.exceptions import CaspianError
+
 INDEX_DTYPE = np.int32
 
 _Key = TypeVar("_Key", bound="BlockKey")
@@ -68,9 +70,10 @@ class ConstraintKey(BlockKey):
 _Block = TypeVar("_Block")
 
 
-class BlockKeyError(KeyError):
+class BlockKeyError(CaspianError, KeyError):
     """A block that must exist is not in the model: the message names the key and the keys
-    present. (A programming error in a constraint family or a reader, not bad input.)"""
+    present. (A programming error in a constraint family or a reader, not bad input: the
+    command line ends with exit code 1.)"""
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
