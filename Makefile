@@ -45,7 +45,7 @@ test: install-test
 ## change), in bounded memory with a per-case time limit; the cases per target are printed at the end
 FUZZ_CASES ?= 10000
 fuzz: install-test
-	CASPIAN_FUZZ_CASES=$(FUZZ_CASES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz
+	CASPIAN_FUZZ_CASES=$(FUZZ_CASES) CASPIAN_FUZZ_DATABASE=.hypothesis/fuzz $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz
 
 ## make docs: the documentation site in site/; open site/index.html from disk (no server, no internet)
 docs: $(VENV)/.installed-docs

@@ -20,6 +20,7 @@ from types import FrameType
 from typing import Any
 
 from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 QUICK_CASES = 25
 """Cases per target in ``make test``."""
@@ -39,9 +40,15 @@ FUZZ = settings(
         HealthCheck.data_too_large,
         HealthCheck.filter_too_much,
     ],
-    database=None,
+    database=(
+        DirectoryBasedExampleDatabase(os.environ["CASPIAN_FUZZ_DATABASE"])
+        if os.environ.get("CASPIAN_FUZZ_DATABASE")
+        else None
+    ),
 )
-"""Hypothesis settings of every target (no example database: every run starts afresh)."""
+"""Hypothesis settings of every target. ``make test`` keeps no examples (every run starts
+afresh); ``make fuzz`` keeps failing ones in ``CASPIAN_FUZZ_DATABASE`` (``.hypothesis/fuzz``),
+so the next run tries them first."""
 
 COUNTS: defaultdict[str, Counter[str]] = defaultdict(Counter)
 """Per target: how many cases loaded, were refused with exit code 2, or ended otherwise."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, note
 from hypothesis import strategies as st
 
 from caspian.exceptions import SolverError
@@ -135,6 +135,7 @@ def networks(
 def test_random_networks_validate_and_solve_or_are_refused(data: st.DataObject) -> None:
     def case() -> Any:
         n = data.draw(networks())  # building may itself refuse a value (InputError)
+        note(network_text(n))
         validate(n)
         try:
             optimize(n, SolverOptions(algorithm="simplex", time_limit=20))
@@ -166,6 +167,7 @@ def test_sane_random_networks_solve_and_pass_the_audits(data: st.DataObject) -> 
 
     def case() -> Any:
         n = data.draw(sane_networks())
+        note(network_text(n))
         validate(n)
         try:
             optimize(n, SolverOptions(algorithm="simplex", time_limit=20))
@@ -208,11 +210,25 @@ def one_awkward_value(draw: st.DrawFn) -> Network:
     return n
 
 
+def network_text(n: Network) -> str:
+    """Every table of ``n`` as text, for hypothesis's report of a failing case (a network's
+    repr names only its size)."""
+    parts = [repr(n), f"snapshot_weightings:\n{n.snapshot_weightings.to_string()}"]
+    for component, table in n.static.items():
+        if len(table):
+            parts.append(f"{component}:\n{table.to_string()}")
+        for attr, series in n.dynamic[component].items():
+            if series.shape[1]:
+                parts.append(f"{component}.{attr}:\n{series.to_string()}")
+    return "\n".join(parts)
+
+
 @FUZZ
 @given(data=st.data())
 def test_one_awkward_value_is_found_or_solved(data: st.DataObject) -> None:
     def case() -> Any:
         n = data.draw(one_awkward_value())
+        note(network_text(n))
         validate(n)
         try:
             optimize(n, SolverOptions(algorithm="simplex", time_limit=20))
