@@ -105,6 +105,22 @@ def test_storage_charging_limit_must_not_be_positive(tiny: Network) -> None:
     )
 
 
+def test_zero_dispatch_efficiency_is_refused(tiny: Network) -> None:
+    """The storage balance divides by efficiency_dispatch: 0 was accepted (the minimum was
+    inclusive) and the LP build divided by zero; found by the fuzz target one_awkward."""
+    tiny.add("StorageUnit", "bat", bus="north", efficiency_dispatch=0.0)
+    message = only(tiny)
+    assert message == (
+        "StorageUnit.efficiency_dispatch = 0.0 on 'bat' is not above 0.0; "
+        "use a value > 0.0 (per unit)."
+    )
+
+
+def test_zero_dispatch_efficiency_per_snapshot_is_refused(tiny: Network) -> None:
+    tiny.add("StorageUnit", "bat", bus="north", efficiency_dispatch=[0.9, 0.0, 0.9, 0.9])
+    assert "StorageUnit.efficiency_dispatch = 0.0 for 'bat' at snapshot" in only(tiny)
+
+
 def test_nan_where_not_allowed(tiny: Network) -> None:
     tiny.static["Generator"].loc["gas", "marginal_cost"] = math.nan
     message = only(tiny)

@@ -61,6 +61,9 @@ class Attribute:
     minimum
         smallest accepted value, inclusive (floats only); NaN is never accepted unless
         ``nan_ok``.
+    minimum_excluded
+        True if ``minimum`` itself is refused too (an attribute the LP divides by, such as
+        ``efficiency_dispatch``, must be above 0).
     maximum
         largest accepted value, inclusive (floats only).
     nan_ok
@@ -82,6 +85,7 @@ class Attribute:
     required: bool = False
     bus_ref: bool = False
     minimum: float = -math.inf
+    minimum_excluded: bool = False
     maximum: float = math.inf
     nan_ok: bool = False
     inf_ok: bool = False
@@ -563,7 +567,8 @@ STORAGE_UNIT = ComponentSchema(
             1.0,
             varying=True,
             minimum=0.0,
-            description="Discharging efficiency.",
+            minimum_excluded=True,
+            description="Discharging efficiency (the storage balance divides by it, so above 0).",
         ),
         Attribute(
             "standing_loss",

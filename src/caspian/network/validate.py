@@ -225,10 +225,17 @@ def value_problems(
     checked = finite & ~huge if not attr.inf_ok else ~np.isnan(numbers) & ~huge
     with np.errstate(invalid="ignore"):
         below = checked & (numbers < attr.minimum)
+        if attr.minimum_excluded:
+            below |= checked & (numbers == attr.minimum)
         above = checked & (numbers > attr.maximum)
     if below.any():
-        fix = f"use a value >= {fmt(attr.minimum)}{unit}"
-        out.append((below, f"is below the minimum {fmt(attr.minimum)}", fix))
+        if attr.minimum_excluded:
+            fix = f"use a value > {fmt(attr.minimum)}{unit}"
+            what = f"is not above {fmt(attr.minimum)}"
+        else:
+            fix = f"use a value >= {fmt(attr.minimum)}{unit}"
+            what = f"is below the minimum {fmt(attr.minimum)}"
+        out.append((below, what, fix))
     if above.any():
         fix = f"use a value <= {fmt(attr.maximum)}{unit}"
         out.append((above, f"is above the maximum {fmt(attr.maximum)}", fix))
