@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 from typing import Any
 
-from tests.fuzz.harness import CASES, COUNTS, QUICK_CASES
+from tests.fuzz.harness import CASES, COUNTS, QUICK_CASES, write_report
 
 MEMORY_GB = float(os.environ.get("CASPIAN_FUZZ_MEMORY_GB", 8))
 """Address-space limit of the fuzzing process under ``make fuzz`` (GB)."""
@@ -29,7 +28,4 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         total = sum(counts.values())
         parts = ", ".join(f"{value:,} {key}" for key, value in sorted(counts.items()))
         terminalreporter.write_line(f"{target}: {total:,} outcomes ({parts})")
-    report = os.environ.get("CASPIAN_FUZZ_REPORT")
-    if report:
-        with open(report, "w") as fh:
-            json.dump({t: dict(c) for t, c in COUNTS.items()}, fh, indent=2)
+    write_report()

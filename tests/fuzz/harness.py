@@ -11,6 +11,7 @@ capped, so a runaway allocation is a ``MemoryError`` and fails the case).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from collections import Counter, defaultdict
@@ -54,6 +55,26 @@ COUNTS: defaultdict[str, Counter[str]] = defaultdict(Counter)
 """Per target: how many cases loaded, were refused with exit code 2, or ended otherwise."""
 
 
+PROGRESS_EVERY = 250
+"""Under ``CASPIAN_FUZZ_REPORT``, the counts are written to the report every this many cases,
+so a run of hours shows how far it has got (and a run cut short keeps its counts)."""
+
+
+def record(target: str, outcome: str) -> None:
+    """Count one case of ``target`` and, every ``PROGRESS_EVERY`` cases, write the report."""
+    COUNTS[target][outcome] += 1
+    if sum(COUNTS[target].values()) % PROGRESS_EVERY == 0:
+        write_report()
+
+
+def write_report() -> None:
+    """Write the counts so far to ``CASPIAN_FUZZ_REPORT`` (JSON), if it is set."""
+    report = os.environ.get("CASPIAN_FUZZ_REPORT")
+    if report:
+        with open(report, "w") as fh:
+            json.dump({t: dict(c) for t, c in COUNTS.items()}, fh, indent=2)
+
+
 class CaseTimeout(Exception):
     """A case ran longer than ``CASE_SECONDS``: a hang."""
 
@@ -86,9 +107,9 @@ def check(target: str, case: Callable[[], Any]) -> str:
             message = str(error)
             assert message.strip(), "an input error with no message"
             assert len(message) < 20_000, f"an error message of {len(message):,} characters"
-            COUNTS[target]["refused (exit 2)"] += 1
+            record(target, "refused (exit 2)")
             return "refused"
-    COUNTS[target]["loaded"] += 1
+    record(target, "loaded")
     return "loaded"
 
 
@@ -104,5 +125,5 @@ def check_exit(target: str, argv: list[str]) -> int:
         except SystemExit as done:
             code = int(done.code or 0)
     assert code in (0, 2), f"caspian {' '.join(argv)} exited {code}"
-    COUNTS[target]["loaded" if code == 0 else "refused (exit 2)"] += 1
+    record(target, "loaded" if code == 0 else "refused (exit 2)")
     return code

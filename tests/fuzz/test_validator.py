@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from caspian.exceptions import SolverError
 from caspian.network import Network, validate
 from caspian.optimize import SolverOptions, optimize
-from tests.fuzz.harness import COUNTS, FUZZ, check
+from tests.fuzz.harness import FUZZ, check, record
 
 AWKWARD = [math.nan, math.inf, -math.inf, 1e30, 1e21, -1e21, 1e-30, 0.0, -1.0, -0.0]
 
@@ -139,9 +139,9 @@ def test_random_networks_validate_and_solve_or_are_refused(data: st.DataObject) 
         validate(n)
         try:
             optimize(n, SolverOptions(algorithm="simplex", time_limit=20))
-            COUNTS["random networks"]["solved"] += 1
+            record("random networks", "solved")
         except SolverError:
-            COUNTS["random networks"]["no optimum (exit 3)"] += 1
+            record("random networks", "no optimum (exit 3)")
 
     check("random networks", case)
 
@@ -171,9 +171,9 @@ def test_sane_random_networks_solve_and_pass_the_audits(data: st.DataObject) -> 
         validate(n)
         try:
             optimize(n, SolverOptions(algorithm="simplex", time_limit=20))
-            COUNTS["sane networks"]["solved"] += 1
+            record("sane networks", "solved")
         except SolverError:
-            COUNTS["sane networks"]["no optimum (exit 3)"] += 1
+            record("sane networks", "no optimum (exit 3)")
 
     check("sane networks", case)
 
@@ -232,8 +232,8 @@ def test_one_awkward_value_is_found_or_solved(data: st.DataObject) -> None:
         validate(n)
         try:
             optimize(n, SolverOptions(algorithm="simplex", time_limit=20))
-            COUNTS["one awkward value"]["solved"] += 1
+            record("one awkward value", "solved")
         except SolverError:
-            COUNTS["one awkward value"]["no optimum (exit 3)"] += 1
+            record("one awkward value", "no optimum (exit 3)")
 
     check("one awkward value", case)

@@ -21,7 +21,7 @@ from caspian.network.examples import demo_network
 from caspian.optimize import optimize
 from caspian.optimize.export import write_result
 from caspian.web import WebSettings, create_app
-from tests.fuzz.harness import COUNTS, FUZZ, time_limit
+from tests.fuzz.harness import FUZZ, record, time_limit
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)
@@ -43,7 +43,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 
 def _record(target: str, status: int) -> None:
     assert status < 500, f"{target}: HTTP {status}"
-    COUNTS[target][f"HTTP {status}"] += 1
+    record(target, f"HTTP {status}")
 
 
 scalars = st.one_of(
