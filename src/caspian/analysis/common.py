@@ -7,7 +7,11 @@ Tables returned by ``caspian.analysis`` are tidy pandas frames whose units are i
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -22,6 +26,46 @@ VARIABLE_RENEWABLE_CARRIERS = frozenset({"onwind", "offwind", "solar", "wind", "
 """Renewable carriers whose unused availability is curtailment."""
 
 
+_T = TypeVar("_T")
+
+_SHARED: ContextVar[dict[tuple[object, ...], Any] | None] = ContextVar(
+    "caspian_shared_tables", default=None
+)
+
+
+@contextmanager
+def shared_intermediates() -> Iterator[None]:
+    """Compute the intermediates every analysis needs (branch flows, bus areas) once while
+    the block runs, instead of once per table.
+
+    [`standard_tables`][caspian.analysis.standard.standard_tables] wraps its tables in this;
+    outside it each call computes afresh. The cached values are keyed by the identity of the
+    network and result they come from, and they are shared, so callers must not modify them
+    (none does).
+    """
+    if _SHARED.get() is not None:  # nested: the outer block's store serves
+        yield
+        return
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _shared(name: str, sources: tuple[object, ...], compute: Callable[[], _T]) -> _T:
+    """``compute()``, or the value computed from the same ``sources`` (by identity) earlier in
+    the same ``shared_intermediates`` block. The store holds the sources too, so their ids
+    cannot be reused by other objects while it lives."""
+    store = _SHARED.get()
+    if store is None:
+        return compute()
+    key = (name, *map(id, sources))
+    if key not in store:
+        store[key] = (sources, compute())
+    return store[key][1]  # type: ignore[no-any-return]
+
+
 def with_units(frame: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
     """Return ``frame`` with ``attrs["units"]`` set to ``units`` (column -> unit)."""
     frame.attrs["units"] = dict(units)
@@ -30,6 +74,10 @@ def with_units(frame: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
 
 def bus_areas(n: Network) -> pd.Series:
     """The area (country or market) of every bus: its ``country``, or its own name if empty."""
+    return _shared("bus_areas", (n,), lambda: _bus_areas(n))
+
+
+def _bus_areas(n: Network) -> pd.Series:
     buses = n.static["Bus"]
     if "country" not in buses:
         return pd.Series(buses.index, index=buses.index, name="area")
@@ -67,6 +115,10 @@ class BranchFlows:
 
 def branch_flows(n: Network, result: OptimizationResult) -> BranchFlows:
     """Collect the flows of all lines and links of a solved network."""
+    return _shared("branch_flows", (n, result), lambda: _branch_flows(n, result))
+
+
+def _branch_flows(n: Network, result: OptimizationResult) -> BranchFlows:
     parts = []
     for component in ("Line", "Link"):
         static = n.static[component]

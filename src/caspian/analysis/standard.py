@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from caspian.analysis.certificates import cbam_exposure, export_matching, rule_label
+from caspian.analysis.common import shared_intermediates
 from caspian.analysis.market import branch_statistics, congestion_rent, price_statistics
 from caspian.analysis.tracing import trace
 from caspian.analysis.welfare import area_energy_balance, area_welfare, asset_accounts
@@ -36,7 +37,21 @@ def standard_tables(
     ``importer``: ``imports_by_origin`` (MWh arriving at the importer by origin area and
     technology), ``export_matching`` (renewable share of exports under each matching rule) and,
     with ``grid_factors`` and ``co2_price_eur_per_t``, ``cbam`` and ``cbam_by_origin``.
+    Branch flows and bus areas are computed once for all the tables
+    ([`shared_intermediates`][caspian.analysis.common.shared_intermediates]).
     """
+    with shared_intermediates():
+        return _standard_tables(n, result, split, importer, grid_factors, co2_price_eur_per_t)
+
+
+def _standard_tables(
+    n: Network,
+    result: OptimizationResult,
+    split: float,
+    importer: str | None,
+    grid_factors: Mapping[str, float] | None,
+    co2_price_eur_per_t: float | None,
+) -> dict[str, pd.DataFrame]:
     rent = congestion_rent(n, result, split=split)
     branches = branch_statistics(n, result).join(rent.by_branch[["rent"]])
     accounts = asset_accounts(n, result)
