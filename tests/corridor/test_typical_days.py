@@ -95,3 +95,32 @@ def test_appraisal_of_a_typical_day_scenario_links_storage_over_the_year() -> No
     yearly = cba.welfare_change - costs.fixed_om_eur_per_year
     npv = -costs.capex_eur + float(np.sum(yearly / (1 + costs.discount_rate) ** years))
     assert appraisal.finance.npv == pytest.approx(npv, rel=1e-9)
+
+
+def test_appraisal_of_a_solved_typical_day_run_reads_the_days_from_its_network(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run's network carries its typical days (n.periods), also through its results
+    folder, so appraising the solved run needs no rebuild of the corridor; the answer is the
+    one of the appraisal that builds the network itself."""
+    from caspian.corridor import appraisal as module
+    from caspian.optimize.export import read_result
+
+    scenario = prepare("base", typical_days=4)
+    run = run_scenario(scenario, out_dir=tmp_path / "run")
+    assert run.network.periods is run.result.periods
+    assert run.out_dir is not None
+    solved = read_result(run.out_dir)
+    assert solved.network.periods is not None
+    assert solved.network.periods.as_dict() == run.result.periods.as_dict()
+    built = module.appraise_corridor_link(scenario, capacity_mw=1000.0, sensitivity=False)
+
+    def no_build(*args: object) -> None:
+        raise AssertionError("the corridor was rebuilt")
+
+    monkeypatch.setattr(module, "build_corridor_model", no_build)
+    read = module.appraise_corridor_link(
+        scenario, capacity_mw=1000.0, sensitivity=False, solved=solved
+    )
+    assert read.cba.with_result.periods is not None
+    assert read.cba.welfare_change == pytest.approx(built.cba.welfare_change, rel=1e-9)

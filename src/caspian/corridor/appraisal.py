@@ -184,13 +184,13 @@ def appraise_corridor_link(
     """
     say = progress or (lambda message: None)
     ds = dataset or load_dataset()
-    n = solved.network if solved is not None else None  # the scenario's network, if solved
-    periods = None
-    if n is None or scenario.resolution.typical_days is not None:
-        # With typical days, which real day each stands for comes with the build.
+    if solved is not None:
+        n = solved.network  # the scenario's network, with its typical days if it has them
+        # (results folders written before networks carried their periods keep them beside)
+        periods = n.periods if n.periods is not None else solved.periods
+    else:
         say(f"{scenario.name}: building the network")
-        built, periods = build_corridor_model(scenario, ds)
-        n = n if n is not None else built
+        n, periods = build_corridor_model(scenario, ds)
     links = links or caspian_links(n, ds)
     if not links:
         raise InputError(

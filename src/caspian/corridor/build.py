@@ -127,7 +127,8 @@ def build_corridor_model(
     scenario: Scenario, dataset: Dataset | None = None
 ) -> tuple[Network, RepresentativePeriods | None]:
     """The corridor network for ``scenario``, and the representative periods its snapshots
-    stand for when the scenario's resolution has ``typical_days`` (else None).
+    stand for when the scenario's resolution has ``typical_days`` (else None); the network
+    carries them too, as ``n.periods``.
 
     With K typical days the network has K * 24 hourly snapshots, each typical day labelled by
     the hours of the first day of the year it stands for (so the snapshots are real, increasing
@@ -149,6 +150,7 @@ def build_corridor_model(
     _add(n, extendables(ds, scenario, profiles))
     _add(n, links(ds, scenario, grid, hours))
     _add(n, market_generators(grid, prices, n.static["Link"]))
+    n.periods = grid.periods
     return n, grid.periods
 
 

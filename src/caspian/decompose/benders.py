@@ -218,6 +218,14 @@ def solve_benders(
     """
     opts = options or BendersOptions()
     say = progress or (lambda message: None)
+    if n.periods is not None:
+        raise InputError(
+            "the snapshots are representative periods (n.periods), which Benders decomposition "
+            "does not support: its time blocks cut the year in order.",
+            component="BendersOptions",
+            hint="Solve the network whole (--solver auto or simplex), or use a chronological "
+            "resolution.",
+        )
     start = time.perf_counter()
     model = build_model(n)
     refuse_bad_program(model.lp)  # what HiGHS would reject, named, before any block is cut

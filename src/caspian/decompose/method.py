@@ -171,7 +171,7 @@ def problem_size(
     return ProblemSize(
         columns=columns,
         time_blocks=int(blocks.max()) + 1 if len(blocks) else 0,
-        representative_periods=periods is not None,
+        representative_periods=(periods or n.periods) is not None,
     )
 
 

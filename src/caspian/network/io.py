@@ -31,6 +31,7 @@ from caspian.network.io_folder import HEADER, read_folder, write_folder
 from caspian.network.io_netcdf import read_netcdf, write_netcdf
 from caspian.network.io_pypsa import read_csv_folder, write_csv_folder
 from caspian.network.network import Network, did_you_mean
+from caspian.network.periods import periods_from_meta
 from caspian.network.tables import FILE_ERRORS, ReadResult
 from caspian.network.validate import check
 
@@ -85,7 +86,13 @@ def read_network(path: str | Path) -> Network:
         )
     try:
         read = reader(path)
-        problems = [*read.problems, *check(read.network, read.files, read.attached)]
+        where = str(path / HEADER) if reader is read_folder else str(path)
+        where = str(path / "meta.json") if reader is read_csv_folder else where
+        problems = [
+            *read.problems,
+            *periods_from_meta(read.network, where),
+            *check(read.network, read.files, read.attached),
+        ]
     except InputError:
         raise
     except FILE_ERRORS as err:

@@ -32,6 +32,7 @@ import tomli_w
 
 from caspian.exceptions import InputError, shown
 from caspian.network.network import Network, did_you_mean
+from caspian.network.periods import file_meta
 from caspian.network.pypsa_attrs import EXTRA_SERIES
 from caspian.network.schema import (
     COMPONENTS,
@@ -125,7 +126,7 @@ def write_folder(n: Network, folder: Path, table_format: str) -> None:
         header["snapshot_timezone"] = str(n.snapshots.tz)
     header["components"] = components
     header["custom_attributes"] = custom
-    (folder / HEADER).write_text(_toml(header, n.meta), encoding="utf-8")
+    (folder / HEADER).write_text(_toml(header, file_meta(n)), encoding="utf-8")
 
 
 def _name(schema: ComponentSchema, attr: str | None, table_format: str) -> str:

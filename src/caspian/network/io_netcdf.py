@@ -29,6 +29,7 @@ import xarray as xr
 from caspian.exceptions import ValidationError, shown
 from caspian.network.io_pypsa import MULTI_PERIOD, PyPSATables, export_tables
 from caspian.network.network import Network
+from caspian.network.periods import file_meta
 from caspian.network.pypsa_attrs import PYPSA_FORMAT_VERSION
 from caspian.network.schema import LIST_NAMES, UNSUPPORTED_COMPONENTS
 from caspian.network.tables import ReadResult, guarded
@@ -56,7 +57,7 @@ def write_netcdf(n: Network, path: Path) -> None:
     ds = xr.Dataset(variables, coords=coords)
     ds.attrs["network_name"] = n.name
     ds.attrs["network_pypsa_version"] = PYPSA_FORMAT_VERSION
-    ds.attrs["meta"] = guarded("n.meta", lambda: json.dumps(n.meta), what="written as JSON")
+    ds.attrs["meta"] = guarded("n.meta", lambda: json.dumps(file_meta(n)), what="written as JSON")
     encoding = {v: dict(_COMPRESSION) for v in ds.data_vars if ds[v].dtype.kind not in "OU"}
     guarded(path.name, lambda: ds.to_netcdf(path, engine="netcdf4", encoding=encoding), "written")
 

@@ -47,6 +47,7 @@ import pandas as pd
 
 from caspian.exceptions import InputError, ValidationError
 from caspian.network.network import Network
+from caspian.network.periods import file_meta
 from caspian.network.pypsa_attrs import (
     CASPIAN_ONLY,
     PYPSA_FORMAT_VERSION,
@@ -210,7 +211,7 @@ def write_csv_folder(n: Network, folder: Path) -> None:
         {"pypsa_version": [PYPSA_FORMAT_VERSION]}, index=pd.Index([n.name], name="name")
     )
     _to_csv(network, folder / "network.csv")
-    meta = guarded("meta.json", lambda: json.dumps(n.meta), what="written as JSON")
+    meta = guarded("meta.json", lambda: json.dumps(file_meta(n)), what="written as JSON")
     (folder / "meta.json").write_text(meta, encoding="utf-8")
     _to_csv(tables.snapshots, folder / "snapshots.csv")
     for list_name, frame in tables.static.items():

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ from caspian.network.schema import (
     SNAPSHOT_WEIGHTINGS,
     ComponentSchema,
 )
+
+if TYPE_CHECKING:
+    from caspian.network.periods import RepresentativePeriods
 
 _PANDAS_DTYPE = {"float": "float64", "bool": "bool", "str": "object", "int": "int64"}
 
@@ -130,6 +133,10 @@ class Network:
         self.snapshot_weightings = pd.DataFrame(
             1.0, index=index, columns=pd.Index(SNAPSHOT_WEIGHTINGS)
         )
+        self.periods: RepresentativePeriods | None = None
+        """The typical periods the snapshots stand for (representative periods, such as
+        typical days), or None for chronological snapshots; part of the time structure like
+        the weightings, and written and read with the network."""
 
     # ------------------------------------------------------------------ snapshots
     @property
@@ -138,7 +145,8 @@ class Network:
         return self._snapshots
 
     def set_snapshots(self, snapshots: Sequence[Any] | pd.Index) -> None:
-        """Replace the snapshots; weightings of new snapshots are 1 h, time series are reindexed."""
+        """Replace the snapshots; weightings of new snapshots are 1 h, time series are reindexed,
+        and representative periods (``periods``), which described the old ones, are dropped."""
         index = pd.Index(snapshots, name="snapshot")
         if index.has_duplicates:
             dup = index[index.duplicated()][0]
@@ -152,6 +160,7 @@ class Network:
             for attr, table in tables.items():
                 tables[attr] = table.reindex(index)
         self._snapshots = index
+        self.periods = None
 
     # ------------------------------------------------------------------ components
     def add(self, component: str, names: str | Sequence[str], **attrs: Any) -> None:
@@ -323,6 +332,7 @@ class Network:
         other = Network(self.name, self.snapshots)
         other.meta = dict(self.meta)
         other.snapshot_weightings = self.snapshot_weightings.copy()
+        other.periods = self.periods  # immutable
         other.static = {c: f.copy() for c, f in self.static.items()}
         other.dynamic = {c: {a: t.copy() for a, t in d.items()} for c, d in self.dynamic.items()}
         return other

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from caspian.exceptions import ValidationError
+from caspian.exceptions import InputError, ValidationError
 from caspian.network.custom import misspelt_attribute, refusable
 from caspian.network.network import Network, did_you_mean
 from caspian.network.pypsa_attrs import EXTRA_PORT, EXTRA_SERIES, feature
@@ -75,12 +75,18 @@ def check(
     """
     ctx = Context(n, dict(files or {}), attached=set(attached))
     _snapshots(ctx)
+    snapshots_ok = not ctx.problems
     for cname, frame in n.static.items():
         _static(ctx, COMPONENTS[cname], frame)
     for cname, tables in n.dynamic.items():
         for attr, table in tables.items():
             _series(ctx, COMPONENTS[cname], attr, table)
     check_network(ctx)
+    if n.periods is not None and snapshots_ok:
+        try:
+            n.periods.validate(n)
+        except InputError as err:
+            ctx.add(f"{ctx.where('snapshots')}the representative periods (n.periods): {err}")
     return ctx.problems
 
 

@@ -17,7 +17,7 @@ from caspian.network.validate import validate
 from caspian.optimize.assembly import LinearProgram
 from caspian.optimize.balance import define_kirchhoff_voltage_law, define_nodal_balance
 from caspian.optimize.conditioning import ScaledProgram
-from caspian.optimize.context import BuildContext
+from caspian.optimize.context import BuildContext, resolve_periods
 from caspian.optimize.highs import Highs, hand_over
 from caspian.optimize.inter_period import define_inter_period_storage
 from caspian.optimize.limits import define_co2_constraints, define_ramp_limits
@@ -103,6 +103,7 @@ def build_model(
     With ``periods`` the snapshots of ``n`` are typical periods standing for a longer year, and
     storage levels are linked across them (``caspian.optimize.periods``).
     """
+    periods = resolve_periods(n, periods)
     if check:
         validate(n)
     if periods is not None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from caspian.exceptions import InputError
 from caspian.network.network import Network, extendable_mask
 from caspian.optimize.assembly import ModelBuilder, VariableBlock, VariableKey
 from caspian.optimize.periods import RepresentativePeriods
@@ -41,6 +42,7 @@ class BuildContext:
 
     @classmethod
     def create(cls, n: Network, periods: RepresentativePeriods | None = None) -> BuildContext:
+        periods = resolve_periods(n, periods)
         sw = n.snapshot_weightings
         w_stores = sw["stores"].to_numpy(float)
         return cls(
@@ -88,3 +90,20 @@ class BuildContext:
 
     def __contains__(self, key: object) -> bool:
         return key in self.builder.variables
+
+
+def resolve_periods(
+    n: Network, periods: RepresentativePeriods | None
+) -> RepresentativePeriods | None:
+    """The representative periods of a build: the network's own (``n.periods``), or those
+    passed beside it by callers written before the network carried them; both must agree."""
+    if periods is None or n.periods is None:
+        return periods if periods is not None else n.periods
+    if periods is not n.periods and periods.as_dict() != n.periods.as_dict():
+        raise InputError(
+            "the representative periods passed to the optimisation differ from the network's "
+            "own (n.periods).",
+            component="RepresentativePeriods",
+            hint="Set n.periods and pass no periods, or pass the network's own.",
+        )
+    return n.periods

@@ -203,6 +203,8 @@ def read_result(folder: str | Path) -> OptimizationResult:
         _capacity=capacity,
         _shadow={},
         periods=(
-            RepresentativePeriods.from_dict(summary["periods"]) if "periods" in summary else None
+            RepresentativePeriods.from_dict(summary["periods"])
+            if "periods" in summary
+            else n.periods
         ),
     )
