@@ -42,10 +42,12 @@ test: install-test
 
 ## make fuzz: the fuzz targets of tests/fuzz (network files, random networks, scenario and sweep
 ## files, the dashboard's JSON API) with 10,000 cases each instead of make test's 25 (FUZZ_CASES=N to
-## change), in bounded memory with a per-case time limit; the cases per target are printed at the end
+## change), in bounded memory with a per-case time limit, one process per target and FUZZ_JOBS
+## (default: the cores) at a time; progress every minute, the cases per target at the end
 FUZZ_CASES ?= 10000
+FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 fuzz: install-test
-	CASPIAN_FUZZ_CASES=$(FUZZ_CASES) CASPIAN_FUZZ_DATABASE=.hypothesis/fuzz $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz
+	$(BIN)/python -m tests.fuzz.run_parallel --cases $(FUZZ_CASES) --jobs $(FUZZ_JOBS)
 
 ## make docs: the documentation site in site/; open site/index.html from disk (no server, no internet)
 docs: $(VENV)/.installed-docs
