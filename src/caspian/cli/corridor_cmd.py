@@ -157,9 +157,9 @@ def print_headlines(h: Headlines, build_s: float, solve_s: float) -> None:
     caspian = ", ".join(f"{k}: {v:,.0f} MW" for k, v in h.caspian_capacity_mw.items()) or "none"
     console.print(f"Caspian link capacity: [bold]{caspian}[/]")
     console.print(
-        f"total system cost: {h.total_cost_eur / 1e9:,.3f} bn EUR/yr   "
+        f"total system cost: {h.total_cost_eur_per_year / 1e9:,.3f} bn EUR/yr   "
         f"exports to the EU: {h.eu_exports_twh:,.2f} TWh/yr   "
-        f"emissions: {h.emissions_mt:,.2f} Mt CO2/yr"
+        f"emissions: {h.emissions_mt_co2:,.2f} Mt CO2/yr"
     )
     flows = Table(title="annual flows (TWh/yr)")
     for column in ("link", "from", "to", "capacity MW", "forward", "backward", "losses"):
@@ -187,7 +187,7 @@ def print_headlines(h: Headlines, build_s: float, solve_s: float) -> None:
     prices = Table(title="mean price (EUR/MWh)")
     prices.add_column("node")
     prices.add_column("price", justify="right")
-    for node, value in h.mean_price.items():
+    for node, value in h.mean_price_eur_per_mwh.items():
         prices.add_row(node, f"{value:,.1f}")
     console.print(prices)
 

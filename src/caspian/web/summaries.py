@@ -13,7 +13,17 @@ from urllib.parse import quote
 
 from pydantic import ValidationError
 
-from caspian.corridor.run import HEADLINES_FILE
+from caspian.runs.headlines import (
+    CASPIAN_CAPACITY,
+    EMISSIONS,
+    EU_EXPORTS,
+    LINK_FLOWS,
+    MEAN_PRICE,
+    RENEWABLE_BUILD,
+    TOTAL_COST,
+    Quantity,
+)
+from caspian.runs.layout import HEADLINES_FILE
 from caspian.web.schemas import (
     ComparisonOut,
     DifferenceOut,
@@ -135,26 +145,28 @@ def compare_runs(a: RunEntry, b: RunEntry) -> ComparisonOut:
     hb, sb = _sound(b)
     out_a, out_b = run_out(a, ha), run_out(b, hb)
     rows = [
-        _row("total system cost", "EUR/yr", ha.total_cost_eur_per_year, hb.total_cost_eur_per_year),
-        _row("Caspian link capacity", "MW", out_a.caspian_capacity_mw, out_b.caspian_capacity_mw),
-        _row("exports to the EU", "TWh/yr", ha.eu_exports_twh, hb.eu_exports_twh),
-        _row("emissions", "Mt CO2/yr", ha.emissions_mt_co2, hb.emissions_mt_co2),
+        _row(TOTAL_COST, ha.total_cost_eur_per_year, hb.total_cost_eur_per_year),
+        _row(CASPIAN_CAPACITY, out_a.caspian_capacity_mw, out_b.caspian_capacity_mw),
+        _row(EU_EXPORTS, ha.eu_exports_twh, hb.eu_exports_twh),
+        _row(EMISSIONS, ha.emissions_mt_co2, hb.emissions_mt_co2),
     ]
-    groups = (
-        ("capacity", "MW", ha.caspian_capacity_mw, hb.caspian_capacity_mw),
-        ("mean price", "EUR/MWh", ha.mean_price_eur_per_mwh, hb.mean_price_eur_per_mwh),
-        ("new capacity", "MW", ha.renewable_build_mw, hb.renewable_build_mw),
+    groups: tuple[tuple[str, Quantity, dict[str, float | None], dict[str, float | None]], ...] = (
+        ("capacity", CASPIAN_CAPACITY, ha.caspian_capacity_mw, hb.caspian_capacity_mw),
+        ("mean price", MEAN_PRICE, ha.mean_price_eur_per_mwh, hb.mean_price_eur_per_mwh),
+        ("new capacity", RENEWABLE_BUILD, ha.renewable_build_mw, hb.renewable_build_mw),
         (
             "flow forward",
-            "TWh/yr",
+            LINK_FLOWS,
             {k: v.forward_twh for k, v in ha.link_flows_twh.items()},
             {k: v.forward_twh for k, v in hb.link_flows_twh.items()},
         ),
     )
-    for label, unit, va, vb in groups:
+    for label, quantity, va, vb in groups:
         for key in sorted(set(va) | set(vb)):
             # A build or link missing from one run is zero there (headlines omit zero builds).
-            rows.append(_row(f"{label}: {key}", unit, va.get(key, 0.0), vb.get(key, 0.0)))
+            rows.append(
+                _row(quantity, va.get(key, 0.0), vb.get(key, 0.0), quantity=f"{label}: {key}")
+            )
     pa, pb = _flatten(sa), _flatten(sb)
     parameters = [
         ParameterDifferenceOut(parameter=key, a=pa.get(key), b=pb.get(key))
@@ -172,14 +184,22 @@ def _sound(entry: RunEntry) -> tuple[HeadlinesOut, dict[str, Any]]:
         raise error.of(entry.id) from None
 
 
-def _row(quantity: str, unit: str, a: float | None, b: float | None) -> DifferenceOut:
+def _row(
+    of: Quantity, a: float | None, b: float | None, *, quantity: str | None = None
+) -> DifferenceOut:
+    """``of`` in runs a and b (labelled ``quantity``, by default its label) and b - a."""
     difference = None if a is None or b is None else b - a
     # No relative change from (near) zero: a solver's 1e-6 MW would give a change of 1e9.
     relative = None
     if difference is not None and a is not None and abs(a) > 1e-6 * max(1.0, abs(b or 0.0)):
         relative = difference / abs(a)
     return DifferenceOut(
-        quantity=quantity, unit=unit, a=a, b=b, difference=difference, relative=relative
+        quantity=of.label if quantity is None else quantity,
+        unit=of.unit,
+        a=a,
+        b=b,
+        difference=difference,
+        relative=relative,
     )
 
 
