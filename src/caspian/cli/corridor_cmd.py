@@ -23,7 +23,6 @@ from caspian.cli.solve_cmd import (
     WorkersOpt,
 )
 from caspian.corridor.dataset import load_dataset, sources_table
-from caspian.corridor.headlines import Headlines
 from caspian.corridor.run import (
     check_seed,
     prepare,
@@ -33,6 +32,7 @@ from caspian.corridor.run import (
 )
 from caspian.corridor.scenario import available_scenarios, scenario_folder
 from caspian.report import write_report
+from caspian.runs.headlines import Headlines
 
 console = Console(highlight=False)
 data_app = typer.Typer(

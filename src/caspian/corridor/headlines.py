@@ -15,8 +15,6 @@ from caspian.network.network import extendable_mask
 from caspian.optimize import OptimizationResult
 from caspian.runs.headlines import Headlines, above_round_off
 
-__all__ = ["RENEWABLE", "Headlines", "headlines"]
-
 RENEWABLE = ("onwind", "offwind", "solar")
 
 

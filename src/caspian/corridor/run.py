@@ -14,25 +14,16 @@ from caspian.atomic import check_writable
 from caspian.corridor.appraisal import cbam_grid_factors, eu_co2_price
 from caspian.corridor.build import build_corridor_model
 from caspian.corridor.dataset import Dataset, load_dataset
-from caspian.corridor.headlines import Headlines, headlines
+from caspian.corridor.headlines import headlines
 from caspian.corridor.scenario import MAX_SEED, Resolution, Scenario, load_scenario
 from caspian.decompose import Method, solve_network
 from caspian.exceptions import InputError
 from caspian.names import check_name, inside
 from caspian.network.network import Network
 from caspian.optimize import OptimizationResult
+from caspian.runs.headlines import Headlines
 from caspian.runs.layout import EU_AREA
 from caspian.runs.write import write_run
-
-__all__ = [
-    "EU_AREA",
-    "ScenarioRun",
-    "check_seed",
-    "prepare",
-    "resolution_override",
-    "results_folder",
-    "run_scenario",
-]
 
 
 @dataclass(frozen=True)

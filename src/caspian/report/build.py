@@ -18,8 +18,6 @@ from caspian.report.prices import daily_prices_figure, price_duration_figure
 from caspian.report.run_folder import RunFolder, hourly, load_run
 from caspian.runs.layout import REPORT_FILE
 
-__all__ = ["REPORT_FILE", "figures_of", "render_report", "report_figures", "write_report"]
-
 
 def figures_of(run: RunFolder) -> dict[str, go.Figure]:
     """Every figure that has something to show, in report order, by name."""

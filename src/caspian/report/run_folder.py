@@ -22,15 +22,6 @@ from caspian.optimize import OptimizationResult
 from caspian.optimize.periods import RepresentativePeriods
 from caspian.runs.read import CbaFolder, open_run
 
-__all__ = [
-    "CbaFolder",
-    "RunFolder",
-    "candidate_branches",
-    "hourly",
-    "is_chronological",
-    "load_run",
-]
-
 
 @dataclass(frozen=True)
 class RunFolder:
