@@ -145,10 +145,10 @@ def compare_runs(a: RunEntry, b: RunEntry) -> ComparisonOut:
     hb, sb = _sound(b)
     out_a, out_b = run_out(a, ha), run_out(b, hb)
     rows = [
-        _row(TOTAL_COST, ha.total_cost_eur_per_year, hb.total_cost_eur_per_year),
-        _row(CASPIAN_CAPACITY, out_a.caspian_capacity_mw, out_b.caspian_capacity_mw),
-        _row(EU_EXPORTS, ha.eu_exports_twh, hb.eu_exports_twh),
-        _row(EMISSIONS, ha.emissions_mt_co2, hb.emissions_mt_co2),
+        _headline(TOTAL_COST, ha.total_cost_eur_per_year, hb.total_cost_eur_per_year),
+        _headline(CASPIAN_CAPACITY, out_a.caspian_capacity_mw, out_b.caspian_capacity_mw),
+        _headline(EU_EXPORTS, ha.eu_exports_twh, hb.eu_exports_twh),
+        _headline(EMISSIONS, ha.emissions_mt_co2, hb.emissions_mt_co2),
     ]
     groups: tuple[tuple[str, Quantity, dict[str, float | None], dict[str, float | None]], ...] = (
         ("capacity", CASPIAN_CAPACITY, ha.caspian_capacity_mw, hb.caspian_capacity_mw),
@@ -164,9 +164,7 @@ def compare_runs(a: RunEntry, b: RunEntry) -> ComparisonOut:
     for label, quantity, va, vb in groups:
         for key in sorted(set(va) | set(vb)):
             # A build or link missing from one run is zero there (headlines omit zero builds).
-            rows.append(
-                _row(quantity, va.get(key, 0.0), vb.get(key, 0.0), quantity=f"{label}: {key}")
-            )
+            rows.append(_row(f"{label}: {key}", quantity.unit, va.get(key, 0.0), vb.get(key, 0.0)))
     pa, pb = _flatten(sa), _flatten(sb)
     parameters = [
         ParameterDifferenceOut(parameter=key, a=pa.get(key), b=pb.get(key))
@@ -184,22 +182,19 @@ def _sound(entry: RunEntry) -> tuple[HeadlinesOut, dict[str, Any]]:
         raise error.of(entry.id) from None
 
 
-def _row(
-    of: Quantity, a: float | None, b: float | None, *, quantity: str | None = None
-) -> DifferenceOut:
-    """``of`` in runs a and b (labelled ``quantity``, by default its label) and b - a."""
+def _headline(of: Quantity, a: float | None, b: float | None) -> DifferenceOut:
+    """The headline quantity ``of`` in runs a and b, with its label and unit."""
+    return _row(of.label, of.unit, a, b)
+
+
+def _row(quantity: str, unit: str, a: float | None, b: float | None) -> DifferenceOut:
     difference = None if a is None or b is None else b - a
     # No relative change from (near) zero: a solver's 1e-6 MW would give a change of 1e9.
     relative = None
     if difference is not None and a is not None and abs(a) > 1e-6 * max(1.0, abs(b or 0.0)):
         relative = difference / abs(a)
     return DifferenceOut(
-        quantity=of.label if quantity is None else quantity,
-        unit=of.unit,
-        a=a,
-        b=b,
-        difference=difference,
-        relative=relative,
+        quantity=quantity, unit=unit, a=a, b=b, difference=difference, relative=relative
     )
 
 
