@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from pathlib import Path
 from typing import Annotated
@@ -20,7 +19,6 @@ from caspian.analysis.common import bus_areas
 from caspian.analysis.finance import ProjectAppraisal
 from caspian.analysis.standard import millions
 from caspian.analysis.tracing import trace
-from caspian.atomic import atomic_folder
 from caspian.cli import checks
 from caspian.cli.checks import Problems
 from caspian.cli.solve_cmd import (
@@ -35,13 +33,14 @@ from caspian.cli.solve_cmd import (
 from caspian.corridor.appraisal import appraise_corridor_link, cbam_grid_factors, eu_co2_price
 from caspian.corridor.build import build_corridor_network
 from caspian.corridor.dataset import load_dataset
-from caspian.corridor.run import SCENARIO_FILE, prepare, resolution_override
+from caspian.corridor.run import prepare, resolution_override
 from caspian.corridor.scenario import Resolution, Scenario
 from caspian.exceptions import InputError
 from caspian.network import read_network
 from caspian.network.network import Network
 from caspian.optimize import OptimizationResult
-from caspian.optimize.export import NETWORK_FILE, check_results_folder, read_result
+from caspian.optimize.export import check_results_folder, read_result
+from caspian.runs import RunLayout, open_run, write_cba, write_trace
 
 console = Console(highlight=False)
 
@@ -81,7 +80,7 @@ def trace_command(
 ) -> None:
     """Where the power arriving in an area comes from, how green it is, and its CBAM exposure."""
     problems = Problems()
-    out = out or run_dir / "trace"
+    out = out or RunLayout(run_dir).trace
     factors = _grid_factors(problems, grid_factor)
     checks.number(problems, "--co2-price", co2_price, at_least=0, meaning="EUR per t CO2")
     checks.output_folder(problems, out, overwrite=overwrite, inputs=[run_dir], results=True)
@@ -95,7 +94,7 @@ def trace_command(
     problems.raise_any()  # before tracing anything
     result = read_result(run_dir)
     n = result.network
-    corridor = (run_dir / SCENARIO_FILE).exists()
+    corridor = RunLayout(run_dir).is_corridor_run()
     if corridor:
         ds = load_dataset()
         factors = {**cbam_grid_factors(ds), **factors}
@@ -117,19 +116,20 @@ def trace_command(
         console.print("CBAM: give --co2-price and --grid-factor AREA=t/MWh to value it.")
     else:
         _print_cbam(cbam.total, co2_price or 0.0)
-    with atomic_folder(out, overwrite=overwrite) as folder:
-        origin.to_csv(folder / "imports_by_origin.csv", index=False)
-        matching.to_csv(folder / "export_matching.csv", index=False)
-        consumption.to_csv(folder / "consumption_by_origin.csv", index=False)
-        if cbam is not None:
-            cbam.total.to_csv(folder / "cbam.csv", index=False)
-            cbam.by_origin.to_csv(folder / "cbam_by_origin.csv", index=False)
+    tables = {
+        "imports_by_origin": origin,
+        "export_matching": matching,
+        "consumption_by_origin": consumption,
+        "cbam": None if cbam is None else cbam.total,
+        "cbam_by_origin": None if cbam is None else cbam.by_origin,
+    }
+    write_trace(out, tables, overwrite=overwrite)
     console.print(f"tables: [bold]{out}[/]")
 
 
 def _results_network(run_dir: Path) -> Network:
     """The network of the results folder ``run_dir`` (its names to check arguments against)."""
-    return read_network(check_results_folder(run_dir) / NETWORK_FILE)
+    return read_network(RunLayout(check_results_folder(run_dir)).network)
 
 
 def _grid_factors(problems: Problems, pairs: list[str] | None) -> dict[str, float]:
@@ -310,7 +310,7 @@ def cba(
     checks.number(problems, "--fom-share", fom_share, at_least=0, at_most=1, meaning="of capex")
     if out is None:
         out = (
-            run_dir / "cba"
+            RunLayout(run_dir).cba
             if run_dir is not None
             else Path("results") / f"cba-{dt.datetime.now():%Y%m%d-%H%M%S}"
         )
@@ -338,7 +338,13 @@ def cba(
             "without": str(against),
             "welfare_change_eur": pair.welfare_change,
         }
-        _write(out, overwrite, pair.welfare, pair.indicators, None, None, summary)
+        write_cba(
+            out,
+            welfare=pair.welfare,
+            indicators=pair.indicators,
+            summary=summary,
+            overwrite=overwrite,
+        )
         console.print(f"tables: [bold]{out}[/]")
         return
 
@@ -384,7 +390,15 @@ def cba(
     _print_comparison(study.welfare, study.indicators, ", ".join(study.links))
     _warn_of_gaps(study.with_result, study.without_result)
     _print_finance(finance, table)
-    _write(out, overwrite, study.welfare, study.indicators, finance, table, summary)
+    write_cba(
+        out,
+        welfare=study.welfare,
+        indicators=study.indicators,
+        summary=summary,
+        finance=finance,
+        tornado=table,
+        overwrite=overwrite,
+    )
     console.print(f"tables: [bold]{out}[/]")
 
 
@@ -440,7 +454,7 @@ def _check_link_study(
             )
         network = problems.check(_results_network, run_dir)
         corridor = problems.check(_run_scenario, run_dir) if network is not None else None
-        is_corridor = (run_dir / SCENARIO_FILE).is_file()
+        is_corridor = RunLayout(run_dir).is_corridor_run()
     if is_corridor:
         given = [option for option, value in costs.items() if value is not None]
         if given:
@@ -504,15 +518,15 @@ def _check_links(
 
 def _run_scenario(run_dir: Path) -> Scenario | None:
     """The scenario the results folder ``run_dir`` was run with; None if not a corridor run."""
-    path = run_dir / SCENARIO_FILE
-    if not path.is_file():
+    text = open_run(run_dir).scenario_json
+    if text is None:
         return None
     try:
-        return Scenario.model_validate_json(path.read_text())
+        return Scenario.model_validate_json(text)
     except ValidationError as error:
         raise InputError(
             f"is not a scenario this version of caspian-grid reads: {error.errors()[0]['msg']}.",
-            file=str(path),
+            file=str(RunLayout(run_dir).scenario),
             hint="Run the scenario again with 'caspian run'.",
         ) from None
 
@@ -601,38 +615,3 @@ def _print_finance(finance: ProjectAppraisal, table: pd.DataFrame | None) -> Non
             *(f"{float(record[k]) / 1e9:,.2f}" for k in ("npv_low", "npv_high", "swing")),
         )
     console.print(view)
-
-
-def _write(
-    out: Path,
-    overwrite: bool,
-    welfare: pd.DataFrame,
-    indicators: pd.DataFrame,
-    finance: ProjectAppraisal | None,
-    table: pd.DataFrame | None,
-    summary: dict[str, object],
-) -> None:
-    with atomic_folder(out, overwrite=overwrite) as folder:
-        welfare.to_csv(folder / "welfare_by_area.csv")
-        indicators.to_csv(folder / "indicators.csv", index=False)
-        if finance is not None:
-            finance.cash_flows.to_csv(folder / "cash_flows.csv")  # indexed by year
-            summary = {
-                **summary,
-                "npv_eur": finance.npv,
-                "irr": None if finance.irr != finance.irr else finance.irr,
-                "bcr": finance.bcr,
-                "payback_year": finance.payback_year,
-                "discounted_payback_year": finance.discounted_payback_year,
-                "lcot_eur_per_mwh": finance.lcot_eur_per_mwh,
-                "annuity_eur_per_year": finance.annuity,
-            }
-        if table is not None:
-            table.to_csv(folder / "tornado.csv", index=False)
-        (folder / "summary.json").write_text(json.dumps(summary, indent=2, default=_plain) + "\n")
-
-
-def _plain(value: object) -> object:
-    """JSON for numpy scalars and NaN (as null)."""
-    number = float(value)  # type: ignore[arg-type]
-    return None if number != number else number

@@ -23,7 +23,6 @@ from caspian.cli.solve_cmd import (
     WorkersOpt,
 )
 from caspian.corridor.dataset import load_dataset, sources_table
-from caspian.corridor.headlines import Headlines
 from caspian.corridor.run import (
     check_seed,
     prepare,
@@ -33,6 +32,7 @@ from caspian.corridor.run import (
 )
 from caspian.corridor.scenario import available_scenarios, scenario_folder
 from caspian.report import write_report
+from caspian.runs.headlines import Headlines
 
 console = Console(highlight=False)
 data_app = typer.Typer(
@@ -157,9 +157,9 @@ def print_headlines(h: Headlines, build_s: float, solve_s: float) -> None:
     caspian = ", ".join(f"{k}: {v:,.0f} MW" for k, v in h.caspian_capacity_mw.items()) or "none"
     console.print(f"Caspian link capacity: [bold]{caspian}[/]")
     console.print(
-        f"total system cost: {h.total_cost_eur / 1e9:,.3f} bn EUR/yr   "
+        f"total system cost: {h.total_cost_eur_per_year / 1e9:,.3f} bn EUR/yr   "
         f"exports to the EU: {h.eu_exports_twh:,.2f} TWh/yr   "
-        f"emissions: {h.emissions_mt:,.2f} Mt CO2/yr"
+        f"emissions: {h.emissions_mt_co2:,.2f} Mt CO2/yr"
     )
     flows = Table(title="annual flows (TWh/yr)")
     for column in ("link", "from", "to", "capacity MW", "forward", "backward", "losses"):
@@ -187,7 +187,7 @@ def print_headlines(h: Headlines, build_s: float, solve_s: float) -> None:
     prices = Table(title="mean price (EUR/MWh)")
     prices.add_column("node")
     prices.add_column("price", justify="right")
-    for node, value in h.mean_price.items():
+    for node, value in h.mean_price_eur_per_mwh.items():
         prices.add_row(node, f"{value:,.1f}")
     console.print(prices)
 

@@ -12,9 +12,10 @@ from caspian.cli import checks
 from caspian.cli.checks import Problems
 from caspian.exceptions import InputError
 from caspian.optimize.export import check_results_folder
-from caspian.report import REPORT_FILE, write_report
+from caspian.report import write_report
 from caspian.report.images import FIGURES_FOLDER, image_formats
 from caspian.report.run_folder import load_run
+from caspian.runs.layout import REPORT_FILE
 
 console = Console(highlight=False)
 

@@ -1,87 +1,21 @@
 """The headline answers of a corridor run, computed from its optimisation result.
 
-All energies in TWh per year, capacities in MW, prices in EUR/MWh (time-weighted means), costs in
-EUR per year, emissions in Mt CO2 per year.
+The model they are held in, :class:`caspian.runs.headlines.Headlines` (re-exported here), belongs
+to ``caspian.runs``, with its JSON form and its reader. All energies in TWh per year, capacities
+in MW, prices in EUR/MWh (time-weighted means), costs in EUR per year, emissions in Mt CO2 per
+year.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, cast
-
 import numpy as np
 import pandas as pd
 
-from caspian.analysis.market import MIN_CAPACITY_MW
 from caspian.network.network import extendable_mask
 from caspian.optimize import OptimizationResult
+from caspian.runs.headlines import Headlines, above_round_off
 
 RENEWABLE = ("onwind", "offwind", "solar")
-
-
-@dataclass(frozen=True)
-class Headlines:
-    """What the study asks first, for one scenario.
-
-    Attributes
-    ----------
-    scenario
-        The scenario's name.
-    caspian_capacity_mw
-        Optimal capacity (MW) of every link whose name starts with ``Caspian``; below
-        ``caspian.analysis.market.MIN_CAPACITY_MW`` (solver round-off) it is 0.
-    link_flows_twh
-        Per link: ``bus0``, ``bus1``, ``capacity_mw``, ``forward_twh``, ``backward_twh`` and
-        ``losses_twh``.
-    renewable_build_mw
-        Optimal capacity (MW) of the extendable wind and solar generators, node x technology
-        (0 below ``MIN_CAPACITY_MW``).
-    mean_price
-        Time-weighted mean price (EUR/MWh) of every bus.
-    total_cost_eur
-        The objective: total system cost, EUR per year. As in PyPSA it counts the investment
-        in what the optimisation builds (extendable assets), not in capacity the scenario fixes
-        (such as the Caspian cable of ``caspian-fixed-1.5gw``), so compare scenarios that fix
-        different assets with ``caspian cba``, which adds the link's own cost.
-    eu_exports_twh
-        Energy arriving at the ``EU`` bus over links, TWh per year.
-    emissions_mt
-        Emissions of the generators, Mt CO2 per year.
-    """
-
-    scenario: str
-    caspian_capacity_mw: dict[str, float]
-    link_flows_twh: pd.DataFrame
-    renewable_build_mw: pd.DataFrame
-    mean_price: dict[str, float]
-    total_cost_eur: float
-    eu_exports_twh: float
-    emissions_mt: float
-    solver: str = "highs"
-    """The algorithm that solved it (``benders`` for the decomposition)."""
-    relative_gap: float = 0.0
-    """Proved relative gap of the total cost to the optimum (0 for a direct solve)."""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "scenario": self.scenario,
-            "caspian_capacity_mw": self.caspian_capacity_mw,
-            "total_cost_eur_per_year": self.total_cost_eur,
-            "eu_exports_twh": self.eu_exports_twh,
-            "emissions_mt_co2": self.emissions_mt,
-            "solver": self.solver,
-            "relative_gap": self.relative_gap,
-            "mean_price_eur_per_mwh": self.mean_price,
-            "renewable_build_mw": {
-                " ".join(map(str, cast(tuple[str, str], key))): float(cast(float, v))
-                for key, v in self.renewable_build_mw.stack().items()
-                if v > 0
-            },
-            "link_flows_twh": {
-                str(name): {k: (v if isinstance(v, str) else float(v)) for k, v in row.items()}
-                for name, row in self.link_flows_twh.iterrows()
-            },
-        }
 
 
 def headlines(result: OptimizationResult, scenario: str) -> Headlines:
@@ -91,7 +25,7 @@ def headlines(result: OptimizationResult, scenario: str) -> Headlines:
     links = n.static["Link"]
     caspian = links.index[links.index.str.startswith("Caspian")]
     capacity = result.capacity("Link")
-    capacity = capacity.where(capacity >= MIN_CAPACITY_MW, 0.0)  # solver round-off is 0
+    capacity = capacity.where(above_round_off(capacity), 0.0)  # solver round-off is 0
 
     p0 = result.series("Link", "p0")
     p1 = result.series("Link", "p1")
@@ -115,9 +49,7 @@ def headlines(result: OptimizationResult, scenario: str) -> Headlines:
         {
             "node": new["bus"],
             "technology": new["carrier"],
-            "mw": result.capacity("Generator")[new.index].where(
-                lambda mw: mw >= MIN_CAPACITY_MW, 0.0
-            ),
+            "mw": result.capacity("Generator")[new.index].where(above_round_off, 0.0),
         }
     )
     build_table = build.pivot_table(
@@ -144,10 +76,10 @@ def headlines(result: OptimizationResult, scenario: str) -> Headlines:
         caspian_capacity_mw={str(k): float(capacity[k]) for k in caspian},
         link_flows_twh=flows,
         renewable_build_mw=build_table,
-        mean_price={str(k): float(v) for k, v in prices.items()},
-        total_cost_eur=result.objective,
+        mean_price_eur_per_mwh={str(k): float(v) for k, v in prices.items()},
+        total_cost_eur_per_year=result.objective,
         eu_exports_twh=into_eu / 1e6,
-        emissions_mt=float(np.round(emissions, 6)),
+        emissions_mt_co2=float(np.round(emissions, 6)),
         solver=result.solver.algorithm,
         relative_gap=result.solver.relative_gap,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,21 +14,16 @@ from caspian.atomic import check_writable
 from caspian.corridor.appraisal import cbam_grid_factors, eu_co2_price
 from caspian.corridor.build import build_corridor_model
 from caspian.corridor.dataset import Dataset, load_dataset
-from caspian.corridor.headlines import Headlines, headlines
+from caspian.corridor.headlines import headlines
 from caspian.corridor.scenario import MAX_SEED, Resolution, Scenario, load_scenario
 from caspian.decompose import Method, solve_network
 from caspian.exceptions import InputError
 from caspian.names import check_name, inside
 from caspian.network.network import Network
 from caspian.optimize import OptimizationResult
-from caspian.optimize.export import write_result
-
-SCENARIO_FILE = "scenario.json"
-HEADLINES_FILE = "headlines.json"
-"""The scenario a results folder was run with, so analyses can rebuild its variants."""
-
-EU_AREA = "EU"
-"""The area of the EU landing market, whose imports are traced and matched."""
+from caspian.runs.headlines import Headlines
+from caspian.runs.layout import EU_AREA
+from caspian.runs.write import write_run
 
 
 @dataclass(frozen=True)
@@ -184,37 +178,32 @@ def run_scenario(
     trade: list[str] = []
     if out_dir is not None:
         say(f"{scenario.name}: writing results to {out_dir}")
-
-        def extra(folder: Path) -> None:
-            (folder / HEADLINES_FILE).write_text(json.dumps(heads.as_dict(), indent=2) + "\n")
-            (folder / SCENARIO_FILE).write_text(scenario.model_dump_json(indent=2) + "\n")
-            heads.link_flows_twh.to_csv(folder / "link_flows_twh.csv")
-            heads.renewable_build_mw.to_csv(folder / "renewable_build_mw.csv")
-            say(f"{scenario.name}: trade and economics tables")
-            tables = standard_tables(
-                n,
-                result,
-                importer=EU_AREA,
-                grid_factors=cbam_grid_factors(ds),
-                co2_price_eur_per_t=eu_co2_price(ds),
-            )
-            (folder / "analysis").mkdir()
-            for stem, table in tables.items():
-                # Row numbers are not data: only a named index (bus, area, branch) is written.
-                named = any(name is not None for name in table.index.names)
-                table.to_csv(folder / "analysis" / f"{stem}.csv", index=named)
-            trade.extend(summary_lines(tables, importer=EU_AREA))
-            caspian = ", ".join(f"{k} {v:,.0f} MW" for k, v in heads.caspian_capacity_mw.items())
-            lines = [
-                f"Scenario {scenario.name} ({scenario.year}, {scenario.resolution.describe()})",
-                f"Caspian link: {caspian or 'none'}",
-                f"Total system cost: {heads.total_cost_eur / 1e9:,.3f} bn EUR/yr; emissions "
-                f"{heads.emissions_mt:,.2f} Mt CO2/yr",
-                *trade,
-            ]
-            (folder / "summary.txt").write_text("\n".join(lines) + "\n")
-
-        write_result(result, out_dir, overwrite=overwrite, extra=extra)
+        say(f"{scenario.name}: trade and economics tables")
+        tables = standard_tables(
+            n,
+            result,
+            importer=EU_AREA,
+            grid_factors=cbam_grid_factors(ds),
+            co2_price_eur_per_t=eu_co2_price(ds),
+        )
+        trade.extend(summary_lines(tables, importer=EU_AREA))
+        caspian = ", ".join(f"{k} {v:,.0f} MW" for k, v in heads.caspian_capacity_mw.items())
+        lines = [
+            f"Scenario {scenario.name} ({scenario.year}, {scenario.resolution.describe()})",
+            f"Caspian link: {caspian or 'none'}",
+            f"Total system cost: {heads.total_cost_eur_per_year / 1e9:,.3f} bn EUR/yr; "
+            f"emissions {heads.emissions_mt_co2:,.2f} Mt CO2/yr",
+            *trade,
+        ]
+        write_run(
+            result,
+            out_dir,
+            headlines=heads,
+            scenario=scenario,
+            analysis=tables,
+            summary_text=lines,
+            overwrite=overwrite,
+        )
     return ScenarioRun(
         scenario, n, result, heads, built - start, solved - built, out_dir, tuple(trade)
     )

@@ -8,6 +8,10 @@ A results folder holds the solved network as ``network.nc`` (PyPSA netCDF, which
 [`read_result`][caspian.optimize.export.read_result] can rebuild the
 [`OptimizationResult`][caspian.optimize.results.OptimizationResult] for analysis without solving
 again.
+
+``caspian.runs`` owns the whole results folder (what ``caspian run`` adds, ``cba/``,
+``trace/``) and wraps this writer; its layout re-exports :data:`NETWORK_FILE` and
+:data:`SUMMARY_FILE` from here, because ``optimize`` does not import ``runs``.
 """
 
 from __future__ import annotations

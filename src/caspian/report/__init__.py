@@ -7,10 +7,11 @@ flows, the energy balance by area, dispatch in a windy winter and a sunny summer
 link utilisation, the cost-benefit of the Caspian link, and where the power exported to the EU
 comes from.
 
-This package may import ``network``, ``optimize``, ``analysis`` and ``corridor``; only the CLI
-and the web app import it.
+This package may import ``network``, ``optimize``, ``analysis``, ``runs`` (which reads the
+folder) and ``corridor``; only the CLI and the web app import it.
 """
 
-from caspian.report.build import REPORT_FILE, render_report, report_figures, write_report
+from caspian.report.build import render_report, report_figures, write_report
+from caspian.runs.layout import REPORT_FILE
 
 __all__ = ["REPORT_FILE", "render_report", "report_figures", "write_report"]

@@ -16,9 +16,7 @@ from caspian.report.map_figure import map_figure
 from caspian.report.page import render_page
 from caspian.report.prices import daily_prices_figure, price_duration_figure
 from caspian.report.run_folder import RunFolder, hourly, load_run
-
-REPORT_FILE = "report.html"
-"""Where the report goes in the results folder unless ``out`` says otherwise."""
+from caspian.runs.layout import REPORT_FILE
 
 
 def figures_of(run: RunFolder) -> dict[str, go.Figure]:

@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from caspian.corridor.run import EU_AREA
-from caspian.report.run_folder import CbaFolder, RunFolder
+from caspian.report.run_folder import RunFolder
 from caspian.report.style import base_layout, label, technology_colours
+from caspian.runs.layout import EU_AREA
+from caspian.runs.read import CbaFolder
 
 MIN_SHARE = 0.001
 """Origins carrying less than this share of the imports are left out of the Sankey."""

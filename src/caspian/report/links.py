@@ -7,8 +7,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from caspian.analysis.common import branch_flows
-from caspian.report.run_folder import BUILT_MW, RunFolder, candidate_branches, hourly
+from caspian.report.run_folder import RunFolder, candidate_branches, hourly
 from caspian.report.style import base_layout
+from caspian.runs.headlines import is_built
 
 HOURS_PER_DAY = 24
 
@@ -23,7 +24,7 @@ def utilisation_figure(run: RunFolder) -> go.Figure | None:
         return None
     flows = branch_flows(n, run.result)
     capacity = flows.capacity.astype(float)
-    built = capacity[capacity >= BUILT_MW]
+    built = capacity[is_built(capacity)]
     if not len(built):
         return None
     candidates = candidate_branches(n)

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 
 from caspian.analysis.common import bus_areas
 from caspian.analysis.market import branch_statistics
-from caspian.report.run_folder import BUILT_MW, RunFolder, candidate_branches
+from caspian.report.run_folder import RunFolder, candidate_branches
 from caspian.report.style import (
     BORDER_COLOUR,
     CANDIDATE_LINK_COLOUR,
@@ -30,6 +30,7 @@ from caspian.report.style import (
     WATER_COLOUR,
     base_layout,
 )
+from caspian.runs.headlines import is_built
 
 OUTLINES_FILE = "countries.geojson"
 MARGIN_DEG = 3.0
@@ -176,7 +177,7 @@ def _branch_table(run: RunFolder) -> pd.DataFrame:
 def _kind(row: pd.Series) -> str:
     if not row["candidate"]:
         return "existing link"
-    return "candidate, built" if float(row["capacity"]) >= BUILT_MW else "candidate, not built"
+    return "candidate, built" if is_built(float(row["capacity"])) else "candidate, not built"
 
 
 def _width(capacity_mw: float, widest_mw: float) -> float:

@@ -19,8 +19,9 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from caspian.report.economics import cba_facts, indicator_facts, welfare_table
-from caspian.report.run_folder import BUILT_MW, RunFolder
+from caspian.report.run_folder import RunFolder
 from caspian.report.style import FONT
+from caspian.runs.headlines import CASPIAN_CAPACITY, EMISSIONS, EU_EXPORTS, TOTAL_COST, is_built
 
 PLOTLY_SCRIPT_ID = "plotly-js"
 """id of the one ``<script>`` holding plotly.js, so tests can tell it from the report's own."""
@@ -165,16 +166,16 @@ def _solver(summary: Mapping[str, Any], headlines: Mapping[str, Any]) -> str:
 def _cards(run: RunFolder) -> str:
     h = run.headlines
     cards: list[tuple[str, str]] = []
-    cost = h.get("total_cost_eur_per_year", run.summary.get("objective"))
+    cost = h.get(TOTAL_COST.name, run.summary.get("objective"))
     if cost is not None:
-        cards.append(("total system cost", f"{float(cost) / 1e9:,.3f} bn EUR/yr"))
-    if "eu_exports_twh" in h:
-        cards.append(("exports to the EU", f"{float(h['eu_exports_twh']):,.2f} TWh/yr"))
-    if "emissions_mt_co2" in h:
-        cards.append(("emissions", f"{float(h['emissions_mt_co2']):,.1f} Mt CO2/yr"))
-    caspian = h.get("caspian_capacity_mw")
+        cards.append((TOTAL_COST.label, f"{float(cost) / 1e9:,.3f} bn {TOTAL_COST.unit}"))
+    if EU_EXPORTS.name in h:
+        cards.append((EU_EXPORTS.label, f"{float(h[EU_EXPORTS.name]):,.2f} {EU_EXPORTS.unit}"))
+    if EMISSIONS.name in h:
+        cards.append((EMISSIONS.label, f"{float(h[EMISSIONS.name]):,.1f} {EMISSIONS.unit}"))
+    caspian = h.get(CASPIAN_CAPACITY.name)
     if caspian is not None:
-        built = [f"{float(v):,.0f} MW" for v in caspian.values() if float(v) >= BUILT_MW]
+        built = [f"{float(v):,.0f} MW" for v in caspian.values() if is_built(float(v))]
         value = ", ".join(built) if built else ("not built" if caspian else "none in scenario")
         cards.append(("Caspian link", value))
     if not cards:

@@ -80,24 +80,37 @@ import duckdb
 import pandas as pd
 
 from caspian.exceptions import InputError
+from caspian.runs.headlines import CASPIAN_CAPACITY, EMISSIONS, EU_EXPORTS, TOTAL_COST, Quantity
 
 CATALOGUE_FILENAME = "catalogue.duckdb"
 """The catalogue's file name in a sweep's output folder."""
 SCHEMA_VERSION = 1
 RUN_ID_LENGTH = 12
+
+
+def _column(quantity: Quantity) -> str:
+    """The catalogue column of a headline quantity of :mod:`caspian.runs.headlines`."""
+    if quantity.catalogue_column is None:
+        raise ValueError(f"{quantity.name} has no catalogue column")
+    return quantity.catalogue_column
+
+
 HEADLINE_COLUMNS: tuple[str, ...] = (
-    "objective_eur",
-    "caspian_mw",
+    _column(TOTAL_COST),
+    _column(CASPIAN_CAPACITY),
     "npv_eur",
     "bcr",
-    "eu_exports_twh",
-    "emissions_mt",
+    _column(EU_EXPORTS),
+    _column(EMISSIONS),
     "welfare_change_eur",
     "irr",
     "appraised_mw",
 )
 """Headline results stored in DOUBLE columns of their own (other headlines go to
-``extra_headlines``)."""
+``extra_headlines``), in the order of the table's columns (which existing catalogues keep).
+The run's own headlines take their column names from
+[`caspian.runs.headlines`][caspian.runs.headlines] (the appraisal's are the cable's: NPV, BCR,
+welfare change, IRR, capacity appraised)."""
 DEFAULT_LOCK_TIMEOUT_S = 10.0
 """Seconds an operation waits by default for another process to release the file."""
 

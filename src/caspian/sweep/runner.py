@@ -158,12 +158,7 @@ def run_case(
         build_s, solve_s = run.build_seconds, run.solve_seconds
         h = run.headlines
         results_path = str(out_dir)
-        headlines = {
-            "objective_eur": run.result.objective,
-            "caspian_mw": float(sum(h.caspian_capacity_mw.values())),
-            "eu_exports_twh": h.eu_exports_twh,
-            "emissions_mt": h.emissions_mt,
-        }
+        headlines = dict(h.catalogue_values())
         if settings.get("appraise") and caspian_links(run.network, ds):
             # Sized by this optimum; a cable the optimum does not build is put in at 1.5 GW.
             appraisal = appraise_corridor_link(

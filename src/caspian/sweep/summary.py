@@ -24,19 +24,17 @@ import pandas as pd
 from scipy import stats
 
 from caspian.analysis.common import with_units
+from caspian.runs.headlines import CASPIAN_CAPACITY, EU_EXPORTS, TOTAL_COST, is_built
 
 OUTPUTS: dict[str, str] = {
-    "caspian_mw": "MW",
+    str(CASPIAN_CAPACITY.catalogue_column): CASPIAN_CAPACITY.unit,
     "npv_eur": "EUR",
     "bcr": "1",
     "welfare_change_eur": "EUR/yr",
-    "objective_eur": "EUR/yr",
-    "eu_exports_twh": "TWh/yr",
+    str(TOTAL_COST.catalogue_column): TOTAL_COST.unit,
+    str(EU_EXPORTS.catalogue_column): EU_EXPORTS.unit,
 }
-"""Headline outputs summarised across a sweep, with their units."""
-
-BUILT_MW = 1.0
-"""An optimum with more Caspian capacity than this (MW) counts as building the cable."""
+"""Headline outputs summarised across a sweep (catalogue columns), with their units."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,8 @@ def summarise(runs: pd.DataFrame, sweep: str) -> SweepSummary:
 
     probability_rows = []
     if "caspian_mw" in done and len(done):
-        built = float((done["caspian_mw"].astype(float) > BUILT_MW).mean())
+        # The one "is it built" test of caspian.runs.headlines (more than 1 MW).
+        built = float(is_built(done["caspian_mw"].astype(float)).mean())
         probability_rows.append(("optimum builds the cable", built, len(done)))
     if "npv_eur" in done and done["npv_eur"].notna().any():
         npv = done["npv_eur"].dropna().astype(float)

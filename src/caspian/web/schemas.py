@@ -1,18 +1,37 @@
 """The JSON API's schemas: what a request may send (``*In``) and what it gets back (``*Out``).
 
 Input models forbid unknown keys; output models are built by the server only. Units are in
-the field names, as in ``headlines.json``.
+the field names, as in ``headlines.json``: the headline fields take their names, units and
+descriptions from the one model, :mod:`caspian.runs.headlines`, and :class:`HeadlinesOut`
+reads the older spellings of a quantity too (``total_cost_eur``, ``emissions_mt``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from caspian.names import SAFE_NAME_HELP, SAFE_NAME_PATTERN, check_name
+from caspian.runs.headlines import (
+    CASPIAN_CAPACITY,
+    EMISSIONS,
+    EU_EXPORTS,
+    LINK_FLOWS,
+    MEAN_PRICE,
+    RENEWABLE_BUILD,
+    TOTAL_COST,
+    Quantity,
+    canonical_keys,
+)
+
+
+def _about(quantity: Quantity, more: str = "") -> str:
+    """A headline field's description: its label and unit (and ``more``)."""
+    return f"{quantity.label[:1].upper()}{quantity.label[1:]}, {quantity.unit}{more}."
 
 
 def _run_name(name: str) -> str:
@@ -58,10 +77,12 @@ class RunOut(_Out):
     sweep: str | None = None
     case_id: str | None = None
     modified_at: datetime | None = Field(description="When its headlines.json was written.")
-    total_cost_eur_per_year: float | None
-    caspian_capacity_mw: float | None = Field(description="Sum over the Caspian link routes.")
-    eu_exports_twh: float | None
-    emissions_mt_co2: float | None
+    total_cost_eur_per_year: float | None = Field(description=_about(TOTAL_COST))
+    caspian_capacity_mw: float | None = Field(
+        description=_about(CASPIAN_CAPACITY, ", summed over the Caspian link routes")
+    )
+    eu_exports_twh: float | None = Field(description=_about(EU_EXPORTS))
+    emissions_mt_co2: float | None = Field(description=_about(EMISSIONS))
     npv_eur: float | None = Field(None, description="Sweep runs that were appraised only.")
     bcr: float | None = None
     url: str
@@ -82,18 +103,32 @@ class LinkFlowOut(_Out):
 
 
 class HeadlinesOut(_Out):
-    """``headlines.json`` of a run (see :class:`caspian.corridor.headlines.Headlines`)."""
+    """``headlines.json`` of a run (see :class:`caspian.runs.headlines.Headlines`); a quantity
+    under an older spelling is read as its one name."""
 
     scenario: str
-    caspian_capacity_mw: dict[str, float | None]
-    total_cost_eur_per_year: float | None
-    eu_exports_twh: float | None
-    emissions_mt_co2: float | None
+    caspian_capacity_mw: dict[str, float | None] = Field(
+        description=_about(CASPIAN_CAPACITY, " by route")
+    )
+    total_cost_eur_per_year: float | None = Field(description=_about(TOTAL_COST))
+    eu_exports_twh: float | None = Field(description=_about(EU_EXPORTS))
+    emissions_mt_co2: float | None = Field(description=_about(EMISSIONS))
     solver: str
-    relative_gap: float | None
-    mean_price_eur_per_mwh: dict[str, float | None]
-    renewable_build_mw: dict[str, float | None]
-    link_flows_twh: dict[str, LinkFlowOut]
+    relative_gap: float | None = Field(
+        description="Proved relative gap of the total cost to the optimum (0 for a direct solve)."
+    )
+    mean_price_eur_per_mwh: dict[str, float | None] = Field(
+        description=_about(MEAN_PRICE, " by bus")
+    )
+    renewable_build_mw: dict[str, float | None] = Field(
+        description=_about(RENEWABLE_BUILD, " of wind and solar by 'node technology'")
+    )
+    link_flows_twh: dict[str, LinkFlowOut] = Field(description=_about(LINK_FLOWS, " by link"))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_name(cls, data: Any) -> Any:
+        return canonical_keys(data) if isinstance(data, Mapping) else data
 
 
 class FileOut(_Out):

@@ -26,8 +26,9 @@ from typing import Any
 
 import duckdb
 
-from caspian.corridor.run import HEADLINES_FILE, SCENARIO_FILE
 from caspian.exceptions import CaspianError, InputError
+from caspian.runs.headlines import canonical_keys
+from caspian.runs.layout import HEADLINES_FILE, SCENARIO_FILE
 from caspian.sweep.catalogue import Catalogue
 from caspian.sweep.runner import RUNS_FOLDER
 
@@ -89,12 +90,13 @@ class RunEntry:
     """Headlines only the catalogue holds (``npv_eur``, ``bcr``), None where missing."""
 
     def headlines(self) -> dict[str, Any]:
-        """``headlines.json`` with non-finite numbers as None; :class:`BrokenFile` if it cannot
+        """``headlines.json`` with non-finite numbers as None and every quantity under its one
+        name (:func:`caspian.runs.headlines.canonical_keys`); :class:`BrokenFile` if it cannot
         be read as a JSON object."""
         found = read_json(self, HEADLINES_FILE)
         if found is None:
             raise BrokenFile(HEADLINES_FILE, "is gone (the folder changed while it was read).")
-        return found
+        return canonical_keys(found)
 
     def scenario(self) -> dict[str, Any]:
         """``scenario.json`` (empty if the run has none); :class:`BrokenFile` if it cannot be

@@ -13,7 +13,17 @@ from urllib.parse import quote
 
 from pydantic import ValidationError
 
-from caspian.corridor.run import HEADLINES_FILE
+from caspian.runs.headlines import (
+    CASPIAN_CAPACITY,
+    EMISSIONS,
+    EU_EXPORTS,
+    LINK_FLOWS,
+    MEAN_PRICE,
+    RENEWABLE_BUILD,
+    TOTAL_COST,
+    Quantity,
+)
+from caspian.runs.layout import HEADLINES_FILE
 from caspian.web.schemas import (
     ComparisonOut,
     DifferenceOut,
@@ -135,26 +145,26 @@ def compare_runs(a: RunEntry, b: RunEntry) -> ComparisonOut:
     hb, sb = _sound(b)
     out_a, out_b = run_out(a, ha), run_out(b, hb)
     rows = [
-        _row("total system cost", "EUR/yr", ha.total_cost_eur_per_year, hb.total_cost_eur_per_year),
-        _row("Caspian link capacity", "MW", out_a.caspian_capacity_mw, out_b.caspian_capacity_mw),
-        _row("exports to the EU", "TWh/yr", ha.eu_exports_twh, hb.eu_exports_twh),
-        _row("emissions", "Mt CO2/yr", ha.emissions_mt_co2, hb.emissions_mt_co2),
+        _headline(TOTAL_COST, ha.total_cost_eur_per_year, hb.total_cost_eur_per_year),
+        _headline(CASPIAN_CAPACITY, out_a.caspian_capacity_mw, out_b.caspian_capacity_mw),
+        _headline(EU_EXPORTS, ha.eu_exports_twh, hb.eu_exports_twh),
+        _headline(EMISSIONS, ha.emissions_mt_co2, hb.emissions_mt_co2),
     ]
-    groups = (
-        ("capacity", "MW", ha.caspian_capacity_mw, hb.caspian_capacity_mw),
-        ("mean price", "EUR/MWh", ha.mean_price_eur_per_mwh, hb.mean_price_eur_per_mwh),
-        ("new capacity", "MW", ha.renewable_build_mw, hb.renewable_build_mw),
+    groups: tuple[tuple[str, Quantity, dict[str, float | None], dict[str, float | None]], ...] = (
+        ("capacity", CASPIAN_CAPACITY, ha.caspian_capacity_mw, hb.caspian_capacity_mw),
+        ("mean price", MEAN_PRICE, ha.mean_price_eur_per_mwh, hb.mean_price_eur_per_mwh),
+        ("new capacity", RENEWABLE_BUILD, ha.renewable_build_mw, hb.renewable_build_mw),
         (
             "flow forward",
-            "TWh/yr",
+            LINK_FLOWS,
             {k: v.forward_twh for k, v in ha.link_flows_twh.items()},
             {k: v.forward_twh for k, v in hb.link_flows_twh.items()},
         ),
     )
-    for label, unit, va, vb in groups:
+    for label, quantity, va, vb in groups:
         for key in sorted(set(va) | set(vb)):
             # A build or link missing from one run is zero there (headlines omit zero builds).
-            rows.append(_row(f"{label}: {key}", unit, va.get(key, 0.0), vb.get(key, 0.0)))
+            rows.append(_row(f"{label}: {key}", quantity.unit, va.get(key, 0.0), vb.get(key, 0.0)))
     pa, pb = _flatten(sa), _flatten(sb)
     parameters = [
         ParameterDifferenceOut(parameter=key, a=pa.get(key), b=pb.get(key))
@@ -170,6 +180,11 @@ def _sound(entry: RunEntry) -> tuple[HeadlinesOut, dict[str, Any]]:
         return headlines_of(entry), entry.scenario()
     except BrokenFile as error:
         raise error.of(entry.id) from None
+
+
+def _headline(of: Quantity, a: float | None, b: float | None) -> DifferenceOut:
+    """The headline quantity ``of`` in runs a and b, with its label and unit."""
+    return _row(of.label, of.unit, a, b)
 
 
 def _row(quantity: str, unit: str, a: float | None, b: float | None) -> DifferenceOut:

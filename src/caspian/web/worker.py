@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from caspian.corridor.dataset import load_dataset
-from caspian.corridor.run import HEADLINES_FILE, run_scenario
+from caspian.corridor.run import run_scenario
 from caspian.decompose import method_from_name
 from caspian.exceptions import CaspianError
 from caspian.report import write_report
+from caspian.runs.layout import HEADLINES_FILE
 from caspian.web.job_manager import WorkerJob
 
 logger = logging.getLogger(__name__)

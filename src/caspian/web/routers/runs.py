@@ -15,7 +15,8 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from caspian.atomic import write_text_atomic
 from caspian.exceptions import CaspianError, InputError
-from caspian.report import REPORT_FILE, render_report
+from caspian.report import render_report
+from caspian.runs.layout import REPORT_FILE
 from caspian.web.deps import DAMAGED, Run, State, WebState, damaged, lookup_run
 from caspian.web.pages import render
 from caspian.web.schemas import ComparisonOut, RunDetailOut, RunOut
