@@ -73,9 +73,11 @@ def load_run(run_dir: str | Path) -> RunFolder:
 
 def is_chronological(n: Network) -> bool:
     """True if every snapshot runs until the next one starts (hours, segments), so the
-    snapshots tile the year; False for typical days, whose snapshots stand for days elsewhere."""
+    snapshots tile the year; False for typical days (``n.periods``), whose snapshots stand for
+    days elsewhere. A network read from a folder written before networks carried their periods
+    is told by its timestamps: its typical days do not tile the year either."""
     sns = n.snapshots
-    if not isinstance(sns, pd.DatetimeIndex) or len(sns) == 0:
+    if n.periods is not None or not isinstance(sns, pd.DatetimeIndex) or len(sns) == 0:
         return False
     hours = energy_weights(n).to_numpy(float)
     if not np.allclose(hours, np.round(hours)) or np.any(hours < 1):
