@@ -145,3 +145,32 @@ def test_cba_errors_name_the_problem() -> None:
         with_and_without(n, "ab", capacity_mw=0.0)
     with pytest.raises(InputError, match="unknown hold rule 'frozen'"):
         with_and_without(n, "ab", hold="frozen")
+
+
+def test_appraisal_at_given_costs_by_hand() -> None:
+    """The link saves 8,000 EUR a year (see above); at 1,000 EUR/MW for 100 MW (100,000 EUR),
+    2 % of it a year in O&M (2,000 EUR), 20 years at 5 %: NPV = -100,000 + 6,000 * annuity."""
+    from caspian.analysis.cba import appraise_link_at_costs
+
+    appraisal = appraise_link_at_costs(
+        two_zones(),
+        ["ab"],
+        capex_eur_per_mw=1000.0,
+        lifetime_years=20,
+        discount_rate=0.05,
+        fom_share=0.02,
+    )
+    annuity = (1 - 1.05**-20) / 0.05
+    assert appraisal.terms["capex_eur"] == pytest.approx(100_000.0)
+    assert appraisal.terms["fixed_om_eur_per_year"] == pytest.approx(2_000.0)
+    assert appraisal.finance.npv == pytest.approx(-100_000 + 6_000 * annuity, rel=1e-9)
+    assert appraisal.tornado is not None
+    assert list(appraisal.tornado["parameter"]) == ["capex", "discount_rate"]
+    assert appraisal.summary() == {
+        "links": ["ab"],
+        "capacity_mw": {"ab": 100.0},
+        "capex_eur": 100_000.0,
+        "lifetime_years": 20,
+        "discount_rate": 0.05,
+        "fixed_om_eur_per_year": 2_000.0,
+    }

@@ -40,7 +40,7 @@ def no_solving(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_: object, **__: object) -> None:
         raise AssertionError("traced or solved before the arguments were checked")
 
-    for name in ("appraise_corridor_link", "with_and_without", "compare", "trace"):
+    for name in ("appraise_corridor_link", "appraise_link_at_costs", "compare", "trace"):
         monkeypatch.setattr(analysis_cmd, name, refuse)
 
 

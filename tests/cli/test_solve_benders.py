@@ -58,7 +58,6 @@ def test_benders_on_one_time_block_solves_whole_and_says_so(
 def test_cba_gives_its_solver_options_to_every_solve(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import caspian.cli.analysis_cmd as analysis_cmd
     from caspian.analysis.cba import with_and_without
     from caspian.decompose import BendersOptions
     from tests.analysis.test_welfare_cba import two_zones
@@ -75,7 +74,7 @@ def test_cba_gives_its_solver_options_to_every_solve(
         studies.append(with_and_without(*args, **kwargs))  # type: ignore[arg-type]
         return studies[-1]
 
-    monkeypatch.setattr(analysis_cmd, "with_and_without", recorded)
+    monkeypatch.setattr("caspian.analysis.cba.with_and_without", recorded)
     argv = ["cba", str(solved), "--link", "ab", "--capex-eur-per-mw", "1e6"]
     argv += ["--lifetime", "40", "--discount-rate", "0.06", "--no-sensitivity"]
     argv += ["--solver", "benders", "--block-hours", "24", "--gap", "1e-4", "--time-limit", "60"]

@@ -508,3 +508,80 @@ def _carrier_output(n: Network, result: OptimizationResult, carriers: frozenset[
         if len(chosen):
             total += float((w * result.series(component, attr)[chosen].to_numpy()).sum())
     return total
+
+
+@dataclass(frozen=True)
+class LinkAppraisal:
+    """A link's cost-benefit analysis with its project finance and NPV tornado, for costs the
+    caller gives (links outside the corridor dataset).
+
+    Attributes
+    ----------
+    cba
+        The with-and-without analysis.
+    finance
+        NPV, IRR, BCR, payback and LCOT against the given costs.
+    tornado
+        The NPV tornado on discount rate and capex, or None without ``sensitivity``.
+    terms
+        The costs: ``capex_eur``, ``lifetime_years``, ``discount_rate`` and
+        ``fixed_om_eur_per_year``.
+    """
+
+    cba: LinkCBA
+    finance: ProjectAppraisal
+    tornado: pd.DataFrame | None
+    terms: Mapping[str, float]
+
+    def summary(self) -> dict[str, object]:
+        """The links, their capacity (MW) and the cost terms, as plain values."""
+        return {"links": list(self.cba.links), "capacity_mw": self.cba.capacity_mw, **self.terms}
+
+
+def appraise_link_at_costs(
+    n: Network,
+    links: Sequence[str],
+    *,
+    capex_eur_per_mw: float,
+    lifetime_years: int,
+    discount_rate: float,
+    fom_share: float = 0.0,
+    capacity_mw: float | Mapping[str, float] | None = None,
+    hold: Hold | str = Hold.FIXED,
+    sensitivity: bool = True,
+    options: Method | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LinkAppraisal:
+    """Appraise ``links`` of any network at the costs given: with and without them
+    ([`with_and_without`][caspian.analysis.cba.with_and_without]), then the finance of the
+    welfare gain against ``capex_eur_per_mw`` times their capacity (EUR), a yearly fixed O&M
+    of ``fom_share`` of that capex, over ``lifetime_years`` at ``discount_rate``."""
+    study = with_and_without(
+        n, list(links), capacity_mw=capacity_mw, hold=hold, options=options, progress=progress
+    )
+    capex = capex_eur_per_mw * sum(study.capacity_mw.values())
+    terms = {
+        "capex_eur": capex,
+        "lifetime_years": lifetime_years,
+        "discount_rate": discount_rate,
+        "fixed_om_eur_per_year": fom_share * capex,
+    }
+    finance = appraise_link(
+        study,
+        capex_eur=capex,
+        lifetime_years=lifetime_years,
+        discount_rate=discount_rate,
+        fixed_om_eur_per_year=fom_share * capex,
+    )
+    table = (
+        npv_tornado(
+            study,
+            capex_eur=capex,
+            lifetime_years=lifetime_years,
+            discount_rate=discount_rate,
+            fixed_om_eur_per_year=fom_share * capex,
+        )
+        if sensitivity
+        else None
+    )
+    return LinkAppraisal(cba=study, finance=finance, tornado=table, terms=terms)

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from caspian.analysis.cba import Hold, appraise_link, compare, npv_tornado, with_and_without
+from caspian.analysis.cba import Hold, LinkAppraisal, appraise_link_at_costs, compare
 from caspian.analysis.certificates import cbam_exposure, export_matching, rule_label
 from caspian.analysis.common import bus_areas
 from caspian.analysis.finance import ProjectAppraisal
@@ -30,7 +30,12 @@ from caspian.cli.solve_cmd import (
     TimeLimitOpt,
     WorkersOpt,
 )
-from caspian.corridor.appraisal import appraise_corridor_link, cbam_grid_factors, eu_co2_price
+from caspian.corridor.appraisal import (
+    Appraisal,
+    appraise_corridor_link,
+    cbam_grid_factors,
+    eu_co2_price,
+)
 from caspian.corridor.build import build_corridor_network
 from caspian.corridor.dataset import load_dataset
 from caspian.corridor.run import prepare, resolution_override
@@ -280,8 +285,10 @@ def cba(
 ) -> None:
     """Cost-benefit analysis of a link (with and without it) or of a pair of solved runs.
 
-    Every solve (sizing, plan, with, without and the tornado's) is made with the solver options
-    given here."""
+    Three workflows, each a library call: a pair of runs (``--against``: ``compare``), a
+    corridor link (``appraise_corridor_link``: the dataset's costs) and a link of any network
+    at the costs given (``appraise_link_at_costs``). Every solve (sizing, plan, with, without
+    and the tornado's) is made with the solver options given here."""
     problems = Problems()
     options = checks.method(
         problems,
@@ -328,30 +335,16 @@ def cba(
         _check_pair(problems, run_dir, against, unused)
         problems.raise_any()  # before reading the runs
         assert run_dir is not None
-        with_result = read_result(run_dir)
-        without_result = read_result(against)
-        pair = compare(with_result.network, with_result, without_result.network, without_result)
-        _print_comparison(pair.welfare, pair.indicators, f"{run_dir} against {against}")
-        _warn_of_gaps(with_result, without_result)
-        summary = {
-            "with": str(run_dir),
-            "without": str(against),
-            "welfare_change_eur": pair.welfare_change,
-        }
-        write_cba(
-            out,
-            welfare=pair.welfare,
-            indicators=pair.indicators,
-            summary=summary,
-            overwrite=overwrite,
-        )
-        console.print(f"tables: [bold]{out}[/]")
+        _cba_pair(run_dir, against, out, overwrite)
         return
 
     corridor = _check_link_study(problems, run_dir, scenario, resolution, link or [], costs)
     problems.raise_any()  # before solving anything
     with console.status("") as status:
+        solved = read_result(run_dir) if run_dir is not None else None
+        appraisal: Appraisal | LinkAppraisal
         if corridor is not None:
+            # the run's own optimum sizes the link: no need to solve the scenario again
             appraisal = appraise_corridor_link(
                 corridor,
                 links=link or None,
@@ -360,43 +353,57 @@ def cba(
                 sensitivity=sensitivity,
                 options=options,
                 progress=status.update,
-                # the run's own optimum sizes the link: no need to solve the scenario again
-                solved=read_result(run_dir) if run_dir is not None else None,
+                solved=solved,
             )
-            study, finance, table = appraisal.cba, appraisal.finance, appraisal.tornado
-            summary = appraisal.summary()
         else:
-            assert run_dir is not None and link and capex_eur_per_mw is not None
+            assert solved is not None and link and capex_eur_per_mw is not None
             assert lifetime is not None and discount_rate is not None
-            result = read_result(run_dir)
-            study = with_and_without(
-                result.network,
+            appraisal = appraise_link_at_costs(
+                solved.network,
                 link,
+                capex_eur_per_mw=capex_eur_per_mw,
+                lifetime_years=lifetime,
+                discount_rate=discount_rate,
+                fom_share=0.0 if fom_share is None else fom_share,
                 capacity_mw=capacity,
                 hold=hold,
+                sensitivity=sensitivity,
                 options=options,
                 progress=status.update,
             )
-            capex = capex_eur_per_mw * sum(study.capacity_mw.values())
-            terms = {
-                "capex_eur": capex,
-                "lifetime_years": lifetime,
-                "discount_rate": discount_rate,
-                "fixed_om_eur_per_year": (0.0 if fom_share is None else fom_share) * capex,
-            }
-            finance = appraise_link(study, **terms)  # type: ignore[arg-type]
-            table = npv_tornado(study, **terms) if sensitivity else None  # type: ignore[arg-type]
-            summary = {"links": list(study.links), "capacity_mw": study.capacity_mw, **terms}
+    study = appraisal.cba
     _print_comparison(study.welfare, study.indicators, ", ".join(study.links))
     _warn_of_gaps(study.with_result, study.without_result)
-    _print_finance(finance, table)
+    _print_finance(appraisal.finance, appraisal.tornado)
     write_cba(
         out,
         welfare=study.welfare,
         indicators=study.indicators,
+        summary=appraisal.summary(),
+        finance=appraisal.finance,
+        tornado=appraisal.tornado,
+        overwrite=overwrite,
+    )
+    console.print(f"tables: [bold]{out}[/]")
+
+
+def _cba_pair(run_dir: Path, against: Path, out: Path, overwrite: bool) -> None:
+    """``cba RUN --against OTHER``: compare two solved runs, no solving."""
+    with_result = read_result(run_dir)
+    without_result = read_result(against)
+    pair = compare(with_result.network, with_result, without_result.network, without_result)
+    _print_comparison(pair.welfare, pair.indicators, f"{run_dir} against {against}")
+    _warn_of_gaps(with_result, without_result)
+    summary = {
+        "with": str(run_dir),
+        "without": str(against),
+        "welfare_change_eur": pair.welfare_change,
+    }
+    write_cba(
+        out,
+        welfare=pair.welfare,
+        indicators=pair.indicators,
         summary=summary,
-        finance=finance,
-        tornado=table,
         overwrite=overwrite,
     )
     console.print(f"tables: [bold]{out}[/]")
