@@ -70,8 +70,9 @@ def optimize(
 ) -> OptimizationResult:
     """Validate, build, solve and audit ``n``; return its optimum.
 
-    One HiGHS solve of the whole model ([`HighsStrategy`][caspian.optimize.strategy.HighsStrategy]) run
-    through the pipeline; ``caspian.decompose.solve_network`` may decompose instead.
+    One HiGHS solve of the whole model
+    ([`HighsStrategy`][caspian.optimize.strategy.HighsStrategy]) run through the pipeline;
+    ``caspian.decompose.solve_network`` may decompose instead.
 
     Parameters
     ----------
@@ -115,8 +116,9 @@ def solve_pipeline(
     periods: RepresentativePeriods | None = None,
 ) -> PipelineRun:
     """Run the pipeline with the default stages, ``STAGES``: ``how`` is a
-    [`Request`][caspian.optimize.strategy.Request] the strategy is chosen from once the model is built,
-    or the strategy itself (see [`run_pipeline`][caspian.optimize.pipeline.run_pipeline])."""
+    [`Request`][caspian.optimize.strategy.Request] the strategy is chosen from once the model
+    is built, or the strategy itself (see
+    [`run_pipeline`][caspian.optimize.pipeline.run_pipeline])."""
     return run_pipeline(n, how, STAGES, periods=periods, progress=progress)
 
 
