@@ -3,6 +3,7 @@ strategy, and the one place that chooses the strategy."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from caspian.decompose import BendersOptions
+from caspian.decompose import BendersOptions, solve_network
 from caspian.decompose.benders import BendersStrategy
 from caspian.exceptions import AuditError, InputError
 from caspian.network import Network
@@ -167,3 +168,16 @@ def test_the_choice_is_made_once_from_the_built_model(demo: Network) -> None:
     # an explicit algorithm needs no model
     hipo = SolverOptions(algorithm="hipo")
     assert choose_strategy(Request(hipo), None).strategy == HighsStrategy(hipo)
+
+
+def test_solve_network_builds_the_model_once(
+    demo: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``auto`` chooses from the built model; it used to build it once to measure, then again."""
+    log: list[str] = []
+    # caspian.optimize the attribute is the function; the package is in sys.modules
+    monkeypatch.setattr(sys.modules["caspian.optimize"], "STAGES", recording_stages(log))
+    said: list[str] = []
+    assert solve_network(demo, progress=said.append).solver.algorithm == "simplex"
+    assert log == ["build", "condition", "extract", "audit"]
+    assert said[0].endswith("solving with HiGHS (simplex)")
