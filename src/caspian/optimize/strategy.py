@@ -238,34 +238,34 @@ def choose_strategy(request: Request, model: LinearModel | None) -> Choice:
         return Choice(HighsStrategy(highs), highs)
     if model is None:
         raise ValueError("choosing by size needs the built model")
+    periodic = model.periods is not None
     split = request.decomposition
-    entry = None if split is None else decomposition(SolveChoice.BENDERS.value)
-    size = ProblemSize(
-        columns=model.n_variables,
-        time_blocks=1
-        if entry is None or split is None
-        else entry.count_blocks(model.network, split.block_hours),
-        representative_periods=model.periods is not None,
-    )
+    if split is None:  # the whole model, whatever its size
+        choice = choose_method(ProblemSize(model.n_variables, representative_periods=periodic))
+        chosen = replace(highs, algorithm=Algorithm(choice.value))
+        return Choice(HighsStrategy(chosen), chosen)
+    entry = decomposition(SolveChoice.BENDERS.value)
+    blocks = entry.count_blocks(model.network, split.block_hours)
+    size = ProblemSize(model.n_variables, blocks, representative_periods=periodic)
     choice = choose_method(size)
     note = None
     if request.asked and benders_applies(size):
         choice = SolveChoice.BENDERS
-    elif request.asked and split is not None:
+    elif request.asked:
         why = (
             "the snapshots are representative periods, which Benders does not support"
-            if size.representative_periods
+            if periodic
             else f"the snapshots form one time block of {split.block_hours:g} h, so there is "
             "nothing to decompose"
         )
         note = f"benders: {why}; solving the whole model with HiGHS ({choice})"
-    elif choice == SolveChoice.BENDERS and split is not None:
+    elif choice == SolveChoice.BENDERS:
         note = (
-            f"auto: {size.columns:,} columns in {size.time_blocks} time blocks of "
+            f"auto: {size.columns:,} columns in {blocks} time blocks of "
             f"{split.block_hours:g} h (Benders from {auto.AUTO_BENDERS_MIN_COLUMNS:,} columns): "
             "Benders decomposition"
         )
-    if choice == SolveChoice.BENDERS and entry is not None:
+    if choice == SolveChoice.BENDERS:
         return Choice(entry.make(split), split, note)
     chosen = replace(highs, algorithm=Algorithm(choice.value))
     return Choice(HighsStrategy(chosen), chosen, note)
