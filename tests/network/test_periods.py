@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from caspian.decompose import BendersOptions, solve_benders
-from caspian.decompose.method import problem_size
+from caspian.decompose.method import decide
 from caspian.exceptions import InputError, ValidationError
 from caspian.network import Network, read_network, write_network
 from caspian.network.periods import META_KEY, RepresentativePeriods
@@ -99,6 +99,8 @@ def test_periods_passed_beside_a_network_with_other_periods_are_refused() -> Non
 
 def test_benders_refuses_representative_periods_and_auto_solves_them_whole() -> None:
     n = typical()
-    assert problem_size(n).representative_periods
+    decision = decide(n, BendersOptions(block_hours=6))
+    assert decision.note is not None and "representative periods" in decision.note
+    assert not isinstance(decision.method, BendersOptions)
     with pytest.raises(InputError, match="representative periods"):
         solve_benders(n, BendersOptions(block_hours=6))

@@ -167,6 +167,7 @@ def _solve(n: Network, options: Method | None) -> OptimizationResult:
             console.print(message)
             status.update(message)
 
+        say(f"building the linear program of {n!r}")
         return solve_network(n, options, progress=say)
 
 

@@ -15,7 +15,13 @@ warm, solved in this process or on Dask workers
 
 from __future__ import annotations
 
-from caspian.decompose.benders import BendersOptions, BendersResult, solve_benders, time_blocks
+from caspian.decompose.benders import (
+    BendersOptions,
+    BendersResult,
+    BendersStrategy,
+    solve_benders,
+    time_blocks,
+)
 from caspian.decompose.method import (
     AutoMethod,
     Decision,
@@ -31,6 +37,7 @@ __all__ = [
     "AutoMethod",
     "BendersOptions",
     "BendersResult",
+    "BendersStrategy",
     "Decision",
     "LocalPool",
     "Method",

@@ -17,6 +17,11 @@ Stabilisation is in-out separation (Ben-Ameur and Neto, 2007; Fischetti, Ljubic 
 2017): the blocks are solved at ``lambda * y_master + (1 - lambda) * y_best`` rather than at the
 master's extreme point, which keeps early proposals sensible; when the lower bound stalls, a round
 at the master point itself (``lambda = 1``) keeps the method convergent.
+
+The method is the solve stage of the optimiser's pipeline (:mod:`caspian.optimize.pipeline`):
+[`BendersStrategy`][caspian.decompose.benders.BendersStrategy], registered as ``"benders"`` when
+this module is imported. The pipeline builds and conditions the model before it and extracts and
+audits the answer after it, as for a monolithic solve.
 """
 
 from __future__ import annotations
@@ -32,17 +37,22 @@ import pandas as pd
 from caspian.decompose.master import Master
 from caspian.decompose.partition import Partition, hour_groups, partition_program
 from caspian.decompose.pool import LocalPool, SubproblemPool
-from caspian.decompose.prices import RecoveredDuals, recover_duals
+from caspian.decompose.prices import recover_duals
 from caspian.decompose.start import coarse_start
 from caspian.decompose.subproblem import BlockData, Outcome, block_data
-from caspian.exceptions import InputError, SolverError
+from caspian.exceptions import AuditError, InputError, SolverError
 from caspian.network.network import Network, extendable_mask
 from caspian.network.schema import NOMINAL_ATTR
-from caspian.optimize import audited_result
-from caspian.optimize.build import LinearModel, build_model
-from caspian.optimize.highs import highs_version, refuse_bad_program
-from caspian.optimize.results import OptimizationResult
-from caspian.optimize.solve import Solution, SolverStats
+from caspian.optimize import (
+    Decomposition,
+    LinearModel,
+    OptimizationResult,
+    Solution,
+    SolverStats,
+    register_decomposition,
+    solve_pipeline,
+)
+from caspian.optimize.highs import highs_version
 
 EXACT_GAP = 1e-7
 """The default relative gap: the optimum up to the blocks' and master's tolerances.
@@ -204,8 +214,11 @@ def solve_benders(
 ) -> BendersResult:
     """Solve ``n`` to within ``options.gap`` of its optimum by Benders decomposition.
 
-    The blocks are solved in this process, on a local Dask cluster of ``options.workers``
-    processes, or on the cluster of ``options.scheduler``.
+    The pipeline of every solve ([`caspian.optimize.pipeline`][caspian.optimize.pipeline])
+    with [`BendersStrategy`][caspian.decompose.benders.BendersStrategy] as its solve stage: the
+    answer passes the same audits, its prices those of the whole program. The blocks are solved
+    in this process, on a local Dask cluster of ``options.workers`` processes, or on the cluster
+    of ``options.scheduler``.
 
     Parameters
     ----------
@@ -216,35 +229,135 @@ def solve_benders(
     progress
         called with one line per round.
     """
-    opts = options or BendersOptions()
-    say = progress or (lambda message: None)
-    if n.periods is not None:
-        raise InputError(
-            "the snapshots are representative periods (n.periods), which Benders decomposition "
-            "does not support: its time blocks cut the year in order.",
-            component="BendersOptions",
-            hint="Solve the network whole (--solver auto or simplex), or use a chronological "
-            "resolution.",
-        )
     start = time.perf_counter()
-    model = build_model(n)
-    refuse_bad_program(model.lp)  # what HiGHS would reject, named, before any block is cut
-    snapshot_block = time_blocks(n, opts.block_hours)
-    part = partition_program(model.lp, snapshot_block)
-    blocks = [block_data(model.lp, part, b) for b in range(part.n_blocks)]
-    say(
-        f"time blocks: {part.n_blocks} of {opts.block_hours:g} h; master: "
-        f"{len(part.complicating)} investment and boundary columns, "
-        f"{len(part.global_rows)} yearly constraints split by block"
+    run = solve_pipeline(n, BendersStrategy(options or BendersOptions()), progress=progress)
+    solution = run.solution
+    assert isinstance(solution, BendersSolution)  # BendersStrategy never re-solves
+    model, result = run.model, run.result
+    capacities = {
+        component: result.capacity(component)[
+            extendable_mask(model.network.static[component], component)
+        ]
+        for component in NOMINAL_ATTR
+        if len(model.network.static[component])
+    }
+    return BendersResult(
+        objective=solution.stats.objective,
+        lower_bound=solution.lower_bound,
+        gap=solution.stats.relative_gap,
+        converged=solution.converged,
+        iterations=solution.stats.iterations,
+        seconds=time.perf_counter() - start,
+        capacities=capacities,
+        history=solution.history,
+        result=result,
+        n_blocks=solution.n_blocks,
+        price_seconds=solution.price_seconds,
     )
-    pool = _default_pool(blocks, opts, say)
-    # The pool holds the blocks' data now (here or on the workers); keep only their indices.
-    index = [BlockIndex(d.block, d.own_columns, d.own_rows, d.linked) for d in blocks]
-    del blocks
-    try:
-        return _run(model, part, snapshot_block, index, pool, opts, say, start)
-    finally:
-        pool.close()
+
+
+@dataclass(frozen=True)
+class BendersSolution(Solution):
+    """The whole program's primal at the best proposal and its recovered duals
+    (:mod:`caspian.decompose.prices`), with what the decomposition proved.
+
+    ``stats.objective`` is the best solution's cost (the upper bound), ``stats.relative_gap``
+    the proved gap and ``stats.iterations`` the rounds made.
+
+    Attributes
+    ----------
+    lower_bound
+        EUR, proved lower bound on the optimum.
+    converged
+        whether the gap reached the requested tolerance.
+    history
+        per round, as in [`BendersResult`][caspian.decompose.benders.BendersResult].
+    n_blocks
+        number of time blocks.
+    price_seconds
+        wall time (s) of recovering the prices of the whole program.
+    """
+
+    lower_bound: float
+    converged: bool
+    history: pd.DataFrame
+    n_blocks: int
+    price_seconds: float
+
+
+@dataclass(frozen=True)
+class BendersStrategy:
+    """Benders decomposition over time blocks as the solve stage of the pipeline
+    ([`SolveStrategy`][caspian.optimize.strategy.SolveStrategy]); registered as ``"benders"``
+    when ``caspian.decompose`` is imported."""
+
+    options: BendersOptions = field(default_factory=BendersOptions)
+
+    @property
+    def name(self) -> str:
+        return "benders"
+
+    def describe(self, model: LinearModel) -> str:
+        return "Benders decomposition"
+
+    def solve(self, model: LinearModel, say: Callable[[str], None]) -> BendersSolution:
+        """Cut ``model`` into time blocks, run the rounds until the gap is closed, and return
+        the primal at the best proposal with the recovered duals of the whole program.
+
+        Raises InputError for a model of representative periods, SolverError when no feasible
+        solution is found.
+        """
+        if model.periods is not None:
+            raise InputError(
+                "Benders decomposition does not support representative periods.",
+                attribute="periods",
+                hint="Solve the model whole (caspian.optimize.optimize, or --solver auto).",
+            )
+        opts = self.options
+        start = time.perf_counter()
+        snapshot_block = time_blocks(model.network, opts.block_hours)
+        part = partition_program(model.lp, snapshot_block)
+        blocks = [block_data(model.lp, part, b) for b in range(part.n_blocks)]
+        say(
+            f"time blocks: {part.n_blocks} of {opts.block_hours:g} h; master: "
+            f"{len(part.complicating)} investment and boundary columns, "
+            f"{len(part.global_rows)} yearly constraints split by block"
+        )
+        pool = _default_pool(blocks, opts, say)
+        # The pool holds the blocks' data now (here or on the workers); keep only their indices.
+        index = [BlockIndex(d.block, d.own_columns, d.own_rows, d.linked) for d in blocks]
+        del blocks
+        try:
+            return _run(model, part, snapshot_block, index, pool, opts, say, start)
+        finally:
+            pool.close()
+
+    def after_failed_audit(
+        self,
+        model: LinearModel,
+        solution: Solution,
+        error: AuditError,
+        say: Callable[[str], None],
+    ) -> Solution | None:
+        """None: the recovered prices are the LP's own once the gap is closed, so a failed
+        audit is an error, not a reason to solve again."""
+        return None
+
+
+def count_time_blocks(n: Network, block_hours: float) -> int:
+    """How many time blocks of ``block_hours`` the snapshots of ``n`` form
+    ([`time_blocks`][caspian.decompose.benders.time_blocks])."""
+    blocks = time_blocks(n, block_hours)
+    return int(blocks.max()) + 1 if len(blocks) else 0
+
+
+def _benders_strategy(settings: BendersOptions | None) -> BendersStrategy:
+    return BendersStrategy(settings or BendersOptions())
+
+
+register_decomposition(
+    Decomposition(name="benders", make=_benders_strategy, count_blocks=count_time_blocks)
+)
 
 
 def _default_pool(
@@ -276,7 +389,7 @@ def _run(
     opts: BendersOptions,
     say: Callable[[str], None],
     start: float,
-) -> BendersResult:
+) -> BendersSolution:
     linked = [d.linked for d in blocks]
     master = Master(model.lp, part, linked)
     master.add_cuts(pool.lower_bounds(), key=0)
@@ -353,24 +466,27 @@ def _run(
     lower = max(lower, duals.objective)
     price_seconds = time.perf_counter() - tick
     gap = _gap(lower, upper)
-    result = _assemble(model, part, blocks, best, outcomes, duals, upper, gap, iteration, start)
-    capacities = {
-        component: result.capacity(component)[
-            extendable_mask(model.network.static[component], component)
-        ]
-        for component in NOMINAL_ATTR
-        if len(model.network.static[component])
-    }
-    return BendersResult(
-        objective=upper,
-        lower_bound=lower,
-        gap=gap,
-        converged=converged,
+    x = _primal(model, part, blocks, best, outcomes)
+    stats = SolverStats(
+        algorithm="benders",
+        crossover=False,
+        solve_seconds=time.perf_counter() - start,
         iterations=iteration,
-        seconds=time.perf_counter() - start,
-        capacities=capacities,
+        objective=upper,
+        primal_infeasibility=0.0,
+        dual_infeasibility=0.0,
+        highs_version=highs_version(),
+        relative_gap=gap,
+    )
+    return BendersSolution(
+        col_value=x,
+        col_dual=duals.col_dual,
+        row_value=model.lp.matrix @ x,
+        row_dual=duals.row_dual,
+        stats=stats,
+        lower_bound=lower,
+        converged=converged,
         history=pd.DataFrame(history).set_index("iteration"),
-        result=result,
         n_blocks=part.n_blocks,
         price_seconds=price_seconds,
     )
@@ -382,42 +498,18 @@ def _gap(lower: float, upper: float) -> float:
     return max(0.0, (upper - lower) / max(abs(upper), 1.0))
 
 
-def _assemble(
+def _primal(
     model: LinearModel,
     part: Partition,
     blocks: list[BlockIndex],
     y: np.ndarray,
     outcomes: list[Outcome],
-    duals: RecoveredDuals,
-    objective: float,
-    gap: float,
-    iterations: int,
-    start: float,
-) -> OptimizationResult:
-    """The full program's primal (the blocks at the best proposal ``y``) and its recovered
-    duals (:mod:`caspian.decompose.prices`), as a labelled result."""
-    lp = model.lp
-    x = np.zeros(lp.n_variables)
+) -> np.ndarray:
+    """The full program's primal: the master's columns at the best proposal ``y``, and each
+    block's own columns as solved there."""
+    x = np.zeros(model.lp.n_variables)
     x[part.complicating] = y[: len(part.complicating)]
     for data, out in zip(blocks, outcomes, strict=True):
         assert out.primal is not None
         x[data.own_columns] = out.primal
-    stats = SolverStats(
-        algorithm="benders",
-        crossover=False,
-        solve_seconds=time.perf_counter() - start,
-        iterations=iterations,
-        objective=objective,
-        primal_infeasibility=0.0,
-        dual_infeasibility=0.0,
-        highs_version=highs_version(),
-        relative_gap=gap,
-    )
-    solution = Solution(
-        col_value=x,
-        col_dual=duals.col_dual,
-        row_value=lp.matrix @ x,
-        row_dual=duals.row_dual,
-        stats=stats,
-    )
-    return audited_result(model, solution, proved_gap=gap)
+    return x

@@ -5,9 +5,13 @@
     solve_network(n, SolverOptions(algorithm="hipo"))  # HiGHS on the whole model
     solve_network(n, BendersOptions(block_hours=168))  # Benders where it applies
 
-What ``auto`` picks is decided once, by
-[`caspian.optimize.auto.choose_method`][caspian.optimize.auto.choose_method], from the size of
-the linear program, its number of time blocks and whether it has representative periods.
+What ``auto`` picks is decided in one place,
+[`caspian.optimize.strategy.choose_strategy`][caspian.optimize.strategy.choose_strategy] (by the
+rule of [`caspian.optimize.auto.choose_method`][caspian.optimize.auto.choose_method]), from the
+size of the linear program, its number of time blocks and whether it has representative periods.
+This module turns the ways of asking (a ``--solver`` name, ``SolverOptions``, ``BendersOptions``,
+``AutoMethod``) into a [`Request`][caspian.optimize.strategy.Request] of the optimiser's
+pipeline, which builds the model once, chooses, solves and audits.
 """
 
 from __future__ import annotations
@@ -15,27 +19,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from caspian.decompose.benders import BendersOptions, solve_benders, time_blocks
+from caspian.decompose.benders import BendersOptions
 from caspian.exceptions import InputError
 from caspian.network.network import Network
 from caspian.optimize import (
     Algorithm,
     OptimizationResult,
     RepresentativePeriods,
+    Request,
     SolverOptions,
     build_model,
-    optimize,
+    choose_strategy,
+    solve_pipeline,
 )
-from caspian.optimize.auto import (
-    AUTO_BENDERS_MIN_COLUMNS,
-    ProblemSize,
-    SolveChoice,
-    benders_applies,
-    choose_method,
-)
+from caspian.optimize.strategy import strategy_names
 
-SOLVER_NAMES = ("auto", *(a.value for a in Algorithm if a != Algorithm.AUTO), "benders")
-"""The names ``--solver`` accepts."""
+SOLVER_NAMES = ("auto", *strategy_names())
+"""The names ``--solver`` accepts: ``auto`` and every solve strategy (HiGHS's algorithms, then
+``benders``, registered by :mod:`caspian.decompose.benders`)."""
 
 
 @dataclass(frozen=True)
@@ -131,48 +132,14 @@ def decide(
 
     An explicit HiGHS algorithm is used as given. Otherwise the linear program is built to
     measure it (a fraction of a second even for the corridor's hourly year) and
-    [`choose_method`][caspian.optimize.auto.choose_method] decides; ``BendersOptions`` get
-    Benders wherever it applies (chronological snapshots in at least two time blocks) and one
-    HiGHS solve, with a note saying why, where it does not.
+    [`choose_strategy`][caspian.optimize.strategy.choose_strategy] decides; ``BendersOptions``
+    get Benders wherever it applies (chronological snapshots in at least two time blocks) and
+    one HiGHS solve, with a note saying why, where it does not.
     """
-    highs, benders, asked_benders = _settings(method)
-    if highs.algorithm != Algorithm.AUTO and not asked_benders:
-        return Decision(highs)
-    size = problem_size(n, periods, benders.block_hours)
-    choice = choose_method(size)
-    note = None
-    if asked_benders and benders_applies(size):
-        choice = SolveChoice.BENDERS
-    elif asked_benders:
-        why = (
-            "the snapshots are representative periods, which Benders does not support"
-            if size.representative_periods
-            else f"the snapshots form one time block of {benders.block_hours:g} h, so there is "
-            "nothing to decompose"
-        )
-        note = f"benders: {why}; solving the whole model with HiGHS ({choice})"
-    elif choice == SolveChoice.BENDERS:
-        note = (
-            f"auto: {size.columns:,} columns in {size.time_blocks} time blocks of "
-            f"{benders.block_hours:g} h (Benders from {AUTO_BENDERS_MIN_COLUMNS:,} columns): "
-            "Benders decomposition"
-        )
-    if choice == SolveChoice.BENDERS:
-        return Decision(benders, note)
-    return Decision(replace(highs, algorithm=Algorithm(choice.value)), note)
-
-
-def problem_size(
-    n: Network, periods: RepresentativePeriods | None = None, block_hours: float = 168.0
-) -> ProblemSize:
-    """The size of the linear program of ``n`` and its number of ``block_hours`` time blocks."""
-    columns = build_model(n, periods).n_variables
-    blocks = time_blocks(n, block_hours)
-    return ProblemSize(
-        columns=columns,
-        time_blocks=int(blocks.max()) + 1 if len(blocks) else 0,
-        representative_periods=(periods or n.periods) is not None,
-    )
+    request = _request(method)
+    model = build_model(n, periods) if request.needs_model else None
+    choice = choose_strategy(request, model)
+    return Decision(choice.settings, choice.note)
 
 
 def solve_network(
@@ -184,8 +151,9 @@ def solve_network(
     """Solve ``n`` on the whole with HiGHS or by Benders decomposition, as
     [`decide`][caspian.decompose.method.decide] says.
 
-    A decomposed result has ``solver.algorithm == "benders"`` and its ``solver.relative_gap`` is
-    the gap it proved.
+    One run of the optimiser's pipeline: the model is built once, the strategy chosen from it,
+    and the answer audited whatever the strategy. A decomposed result has
+    ``solver.algorithm == "benders"`` and its ``solver.relative_gap`` is the gap it proved.
 
     Parameters
     ----------
@@ -201,19 +169,14 @@ def solve_network(
         the representative periods the snapshots of ``n`` stand for, if any (then the solve is
         always monolithic).
     """
-    say = progress or (lambda message: None)
-    decision = decide(n, method, periods)
-    if decision.note is not None:
-        say(decision.note)
-    if isinstance(decision.method, BendersOptions):
-        return solve_benders(n, decision.method, progress=say).result
-    return optimize(n, decision.method, progress=say, periods=periods)
+    return solve_pipeline(n, _request(method), progress=progress, periods=periods).result
 
 
-def _settings(method: Method | None) -> tuple[SolverOptions, BendersOptions, bool]:
-    """HiGHS settings, Benders settings, and whether Benders was asked for by name."""
+def _request(method: Method | None) -> Request:
+    """The pipeline's request for ``method``: HiGHS settings, Benders settings, and whether
+    Benders was asked for by name."""
     if isinstance(method, BendersOptions):
-        return SolverOptions(time_limit=method.time_limit), method, True
+        return Request(SolverOptions(time_limit=method.time_limit), method, asked=True)
     if isinstance(method, AutoMethod):
         if method.solver.algorithm != Algorithm.AUTO:
             raise InputError(
@@ -223,6 +186,6 @@ def _settings(method: Method | None) -> tuple[SolverOptions, BendersOptions, boo
                 attribute="solver.algorithm",
                 hint="Leave it at 'auto', or pass the SolverOptions alone to use that algorithm.",
             )
-        return method.solver, method.benders, False
+        return Request(method.solver, method.benders)
     highs = method or SolverOptions()
-    return highs, BendersOptions(time_limit=highs.time_limit), False
+    return Request(highs, BendersOptions(time_limit=highs.time_limit))

@@ -15,9 +15,7 @@ import scipy.sparse as sp
 
 from caspian.decompose.partition import Partition, column_snapshots, hour_groups
 from caspian.network.network import Network
-from caspian.optimize import SolverOptions
-from caspian.optimize.build import LinearModel, build_model
-from caspian.optimize.solve import solve_model
+from caspian.optimize import HighsStrategy, LinearModel, build_model
 
 WEIGHTINGS_SUMMED = ("objective", "stores", "generators")
 
@@ -54,7 +52,8 @@ def coarse_start(
     n = model.network
     groups = hour_groups(n.snapshot_weightings["stores"].to_numpy(float), hours)
     coarse = build_model(aggregate_snapshots(n, groups), check=False)
-    solution = solve_model(coarse, SolverOptions())
+    # The build and solve stages of the pipeline alone: a starting point, not a result.
+    solution = HighsStrategy().solve(coarse, _silent)
     x_coarse = solution.col_value
 
     # Full column -> coarse column: same block and name, coarse snapshot of its group.
@@ -100,3 +99,7 @@ def _coarse_rows(model: LinearModel, coarse: LinearModel, rows: np.ndarray) -> n
         inside = (rows >= block.start) & (rows < block.start + block.size)
         out[inside] = coarse.lp.constraints[key].start + rows[inside] - block.start
     return out
+
+
+def _silent(message: str) -> None:
+    """Progress of the coarse solve, which goes unreported."""

@@ -2,8 +2,12 @@
 
     result = optimize(n, SolverOptions(algorithm="hipo"))
 
-Only an optimal solve yields a result; infeasible, unbounded and time-limited solves raise their
-own errors, and every result passes an audit of energy balance, bounds and storage continuity.
+Every solve runs one pipeline, build -> condition -> solve -> extract -> audit
+([`caspian.optimize.pipeline`][caspian.optimize.pipeline]); only its solve stage differs
+between methods ([`caspian.optimize.strategy`][caspian.optimize.strategy]). Only an optimal
+solve yields a result; infeasible, unbounded and time-limited solves raise their own errors, and
+every result passes an audit of energy balance, bounds and storage continuity and an audit of its
+prices.
 """
 
 from __future__ import annotations
@@ -11,35 +15,50 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from caspian.exceptions import AuditError
 from caspian.network.network import Network
 from caspian.optimize.audit import audit
 from caspian.optimize.build import LinearModel, build_model
 from caspian.optimize.options import Algorithm, SolverOptions
 from caspian.optimize.periods import RepresentativePeriods
+from caspian.optimize.pipeline import PipelineRun, Stages, condition_model, run_pipeline
 from caspian.optimize.price_audit import EconomicAudit, economic_audit
 from caspian.optimize.results import OptimizationResult, chronological_levels, extract_result
-from caspian.optimize.solve import (
-    INTERIOR_ALGORITHMS,
-    Solution,
-    SolverStats,
-    SolveStatus,
-    solve_model,
+from caspian.optimize.solve import Solution, SolverStats, SolveStatus
+from caspian.optimize.strategy import (
+    Decomposition,
+    HighsStrategy,
+    Request,
+    SolveStrategy,
+    choose_strategy,
+    register_decomposition,
+    strategy_named,
 )
 
 __all__ = [
+    "STAGES",
     "Algorithm",
+    "Decomposition",
     "EconomicAudit",
+    "HighsStrategy",
     "LinearModel",
     "OptimizationResult",
+    "PipelineRun",
     "RepresentativePeriods",
+    "Request",
+    "Solution",
     "SolveStatus",
+    "SolveStrategy",
     "SolverOptions",
     "SolverStats",
-    "audited_result",
+    "Stages",
+    "audit_result",
     "build_model",
+    "choose_strategy",
     "chronological_levels",
     "optimize",
+    "register_decomposition",
+    "solve_pipeline",
+    "strategy_named",
 ]
 
 
@@ -51,6 +70,10 @@ def optimize(
 ) -> OptimizationResult:
     """Validate, build, solve and audit ``n``; return its optimum.
 
+    One HiGHS solve of the whole model
+    ([`HighsStrategy`][caspian.optimize.strategy.HighsStrategy]) run through the pipeline;
+    ``caspian.decompose.solve_network`` may decompose instead.
+
     Parameters
     ----------
     n
@@ -58,7 +81,7 @@ def optimize(
     options
         HiGHS settings; by default simplex for small models and HiPO for large ones.
     progress
-        called with a line of text before each long step (build, solve).
+        called with a line of text before each long step (solve).
     periods
         when the snapshots of ``n`` are typical periods of a longer year, which period
         stands for which; storage is then linked across periods
@@ -81,40 +104,43 @@ def optimize(
         the solver's answer violates balance, bounds or storage continuity, or its prices are
         not a dual solution of the model (:mod:`caspian.optimize.price_audit`).
     """
-    say = progress or (lambda message: None)
-    say(f"building the linear program of {n!r}")
-    model = build_model(n, periods)
-    resolved = (options or SolverOptions()).resolved(model.n_variables)
-    say(
-        f"built {model.n_variables:,} variables, {model.n_constraints:,} constraints, "
-        f"{model.nnz:,} non-zeros in {model.build_seconds:.2f} s; "
-        f"solving with HiGHS ({resolved.algorithm})"
-    )
-    solution = solve_model(model, options)
-    try:
-        return audited_result(model, solution)
-    except AuditError as error:
-        interior = Algorithm(resolved.algorithm) in INTERIOR_ALGORITHMS
-        if not interior or solution.stats.cleanup:
-            raise
-        # An interior point inside HiGHS's tolerances can still miss the audit's (in the
-        # original units, per asset): the vertex of the same optimum is exact.
-        first = str(error).splitlines()[1].strip(" -") if "\n" in str(error) else str(error)
-        say(f"the {resolved.algorithm} answer failed the audit ({first}); solving for a vertex")
-        solution = solve_model(model, options, vertex_because=f"it failed the audit: {first}")
-        return audited_result(model, solution)
+    request = Request(options or SolverOptions())
+    return solve_pipeline(n, request, progress=progress, periods=periods).result
 
 
-def audited_result(
-    model: LinearModel, solution: Solution, *, proved_gap: float = 0.0
+def solve_pipeline(
+    n: Network,
+    how: Request | SolveStrategy,
+    *,
+    progress: Callable[[str], None] | None = None,
+    periods: RepresentativePeriods | None = None,
+) -> PipelineRun:
+    """Run the pipeline with the default stages, ``STAGES``: ``how`` is a
+    [`Request`][caspian.optimize.strategy.Request] the strategy is chosen from once the model
+    is built, or the strategy itself (see
+    [`run_pipeline`][caspian.optimize.pipeline.run_pipeline])."""
+    return run_pipeline(n, how, STAGES, periods=periods, progress=progress)
+
+
+def audit_result(
+    model: LinearModel, result: OptimizationResult, solution: Solution
 ) -> OptimizationResult:
-    """The labelled result of ``solution``, once it has passed the physical audit (balance,
-    bounds, storage continuity) and the economic one (its prices are a dual solution; assets
-    break even); the economic audit's figures travel with the result.
+    """The audit stage: ``result`` once it has passed the physical audit (balance, bounds,
+    storage continuity) and the economic one (its prices are a dual solution; assets break
+    even, within the gap the strategy proved, ``solution.stats.relative_gap``); the economic
+    audit's figures travel with the result.
 
     Raises AuditError when either audit fails.
     """
-    result = extract_result(model, solution)
     audit(model, result, solution.col_value)
+    proved_gap = solution.stats.relative_gap
     report = economic_audit(model, result, solution, proved_gap=proved_gap)
     return replace(result, economic_audit=report)
+
+
+STAGES = Stages(
+    build=build_model, condition=condition_model, extract=extract_result, audit=audit_result
+)
+"""The pipeline's stages around the solve. The audit stage is
+[`audit_result`][caspian.optimize.audit_result]; it looks up both audits in this package when it
+runs."""

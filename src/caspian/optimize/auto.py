@@ -6,10 +6,11 @@
 A model that one HiGHS solve handles stays whole: dual simplex while it is small, HiPO above
 that. Benders decomposition ([`caspian.decompose`][caspian.decompose]) is chosen only for
 models too large for one solve, and only where it applies: a chronological model (no
-representative periods) of at least two time blocks. Both
+representative periods) of at least two time blocks. The pipeline's one choice,
+[`choose_strategy`][caspian.optimize.strategy.choose_strategy] (whether to decompose, for
+[`caspian.decompose.solve_network`][caspian.decompose.solve_network]), and
 [`SolverOptions.resolved`][caspian.optimize.options.SolverOptions.resolved] (which algorithm
-HiGHS runs) and [`caspian.decompose.solve_network`][caspian.decompose.solve_network] (whether to
-decompose) ask this module, so ``auto`` means the same everywhere.
+HiGHS runs on a whole model) ask this module, so ``auto`` means the same everywhere.
 """
 
 from __future__ import annotations
