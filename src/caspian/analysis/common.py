@@ -64,7 +64,7 @@ def _shared(name: str, sources: tuple[object, ...], compute: Callable[[], _T]) -
     key = (name, *map(id, sources))
     if key not in store:
         store[key] = (sources, compute())
-    return store[key][1]  # type: ignore[no-any-return]
+    return store[key][1]
 
 
 def with_units(frame: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
