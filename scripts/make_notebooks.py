@@ -276,7 +276,7 @@ base = runs["base"]
 changes = {}
 for name in ["caspian-fixed-1.5gw", "high-gas-price"]:
     run = runs[name]
-    comparison = cba.compare(run.network, run.result, base.network, base.result)
+    comparison = cba.compare(run.result, base.result)
     changes[name] = comparison.welfare / 1e6
 
 parts = ["consumer_surplus_eur", "producer_surplus_eur", "congestion_rent_eur", "welfare_eur"]
@@ -306,7 +306,7 @@ from caspian.analysis.common import RENEWABLE_CARRIERS
 
 origins = {}
 for name, run in runs.items():
-    imports = tracing.trace(run.network, run.result).imports_by_origin("EU")
+    imports = tracing.trace(run.result).imports_by_origin("EU")
     by_area = imports.groupby("origin_area")["mwh"].sum()
     share = by_area / by_area.sum()
     green = imports["origin_carrier"].isin(RENEWABLE_CARRIERS)
@@ -615,7 +615,7 @@ covers its capital cost, which [`caspian.analysis.market`][caspian.analysis.mark
 from caspian.analysis import market
 
 cable = "steppe-city HVDC"
-rent = market.congestion_rent(n, result).by_branch["rent"]
+rent = market.congestion_rent(result).by_branch["rent"]
 cable_cost = n.links.loc[cable, "capital_cost"] * result.capacity("Link")[cable]
 print(f"congestion rent of the cable:  {rent[cable] / 1e3:,.1f} k EUR for the week")
 print(f"its capital cost for the week: {cable_cost / 1e3:,.1f} k EUR")

@@ -51,7 +51,7 @@ def test_matching_rules_by_hand() -> None:
     n = across_months()
     result = optimize(n)
     np.testing.assert_allclose(result.series("Generator", "p")["gas"], [0, 0, 200, 0], atol=1e-9)
-    table = export_matching(n, result, "EU").set_index("rule")
+    table = export_matching(result, "EU").set_index("rule")
     assert list(table.index) == ["hourly", "monthly", "annual", "traced"]
     assert table["exported_mwh"].to_numpy() == pytest.approx(400.0)
     assert table["renewable_generation_mwh"].to_numpy() == pytest.approx(430.0)
@@ -60,7 +60,7 @@ def test_matching_rules_by_hand() -> None:
     assert table.attrs["units"]["renewable_share"] == "1"
     assert table.attrs["units"]["matched_mwh"] == "MWh"
 
-    months = monthly_matching(n, result, "EU")
+    months = monthly_matching(result, "EU")
     assert [str(m) for m in months["month"]] == ["2030-01", "2030-02"]
     assert months["exported_mwh"].to_list() == pytest.approx([200.0, 200.0])
     assert months["renewable_generation_mwh"].to_list() == pytest.approx([250.0, 180.0])
@@ -76,10 +76,10 @@ def test_matching_counts_snapshot_weights_and_chosen_carriers() -> None:
     n = across_months()
     n.snapshot_weightings.loc[:, :] = 2.0
     result = optimize(n)
-    table = export_matching(n, result, "EU").set_index("rule")
+    table = export_matching(result, "EU").set_index("rule")
     assert table["exported_mwh"].to_numpy() == pytest.approx(800.0)
     assert table["renewable_share"].to_list() == pytest.approx([0.75, 0.95, 1.0, 0.75])
-    solar_only = export_matching(n, result, "EU", renewable_carriers={"solar"})
+    solar_only = export_matching(result, "EU", renewable_carriers={"solar"})
     assert solar_only["renewable_share"].to_list() == pytest.approx([0.0] * 4)
 
 
@@ -145,7 +145,7 @@ def test_cbam_by_hand() -> None:
     """
     n = transit()
     result = optimize(n)
-    exposure = cbam_exposure(n, result, "EU", {"KZ": 0.9, "AZ": 0.5}, 70.0)
+    exposure = cbam_exposure(result, "EU", {"KZ": 0.9, "AZ": 0.5}, 70.0)
     by = exposure.by_origin.set_index(["rule", "origin_area"])
     assert by.loc[("default", "KZ"), "exported_mwh"] == pytest.approx(50.4)
     assert by.loc[("default", "AZ"), "exported_mwh"] == pytest.approx(19.6)
@@ -169,7 +169,7 @@ def test_cbam_by_hand() -> None:
         "cost_eur_per_mwh": "EUR/MWh",
     }
 
-    matching = export_matching(n, result, "EU", flow_trace=trace(n, result)).set_index("rule")
+    matching = export_matching(result, "EU", flow_trace=trace(result)).set_index("rule")
     # 112 MWh of wind and solar in hour 1 cover the 70 MWh; tracing finds 50.4 + 8.4 green.
     assert matching["renewable_share"].to_list() == pytest.approx([1.0, 1.0, 1.0, 58.8 / 70])
 
@@ -179,7 +179,7 @@ def test_exports_count_only_exporting_areas() -> None:
     n = transit()
     result = optimize(n)
     assert default_exporters(n, "EU") == ["AZ", "KZ"]
-    table = export_matching(n, result, "EU", exporter_areas=["KZ"])
+    table = export_matching(result, "EU", exporter_areas=["KZ"])
     assert table["exported_mwh"].to_numpy() == pytest.approx(0.0)
     assert table["renewable_share"].isna().all()
 
@@ -196,19 +196,19 @@ def test_errors_name_the_problem() -> None:
     n = transit()
     result = optimize(n)
     with pytest.raises(InputError, match=r"grid_factors: no grid emission factor for 'AZ'\."):
-        cbam_exposure(n, result, "EU", {"KZ": 0.9}, 70.0)
+        cbam_exposure(result, "EU", {"KZ": 0.9}, 70.0)
     with pytest.raises(InputError, match=r"factor -0\.5 of area 'AZ' is not a finite number >= 0"):
-        cbam_exposure(n, result, "EU", {"KZ": 0.9, "AZ": -0.5}, 70.0)
+        cbam_exposure(result, "EU", {"KZ": 0.9, "AZ": -0.5}, 70.0)
     with pytest.raises(InputError, match="co2_price_eur_per_t: must be a finite number >= 0"):
-        cbam_exposure(n, result, "EU", {"KZ": 0.9, "AZ": 0.5}, float("nan"))
+        cbam_exposure(result, "EU", {"KZ": 0.9, "AZ": 0.5}, float("nan"))
     with pytest.raises(InputError, match="the importer 'EU' is also an exporter"):
-        export_matching(n, result, "EU", exporter_areas=["AZ", "EU"])
+        export_matching(result, "EU", exporter_areas=["AZ", "EU"])
     with pytest.raises(InputError, match="unknown area 'UZ'"):
-        export_matching(n, result, "EU", exporter_areas=["UZ"])
+        export_matching(result, "EU", exporter_areas=["UZ"])
     n.set_snapshots([0, 1])
     with pytest.raises(InputError, match="monthly matching needs snapshots that are dates"):
-        monthly_matching(n, result, "EU")
-    assert "monthly" not in set(export_matching(n, result, "EU")["rule"])
+        monthly_matching(result, "EU")
+    assert "monthly" not in set(export_matching(result, "EU")["rule"])
 
 
 PERIOD_WIND = {0: [0.75, 0.5], 1: [0.0, 0.9]}
@@ -245,7 +245,7 @@ def test_monthly_matching_of_typical_periods_follows_the_real_calendar(sequence:
     start = pd.Timestamp("2030-01-31 20:00")
     hours = pd.date_range(start, periods=2 * len(sequence), freq="h")
     chronological = _periods_network(hours, sequence, [1.0] * len(hours))
-    want = monthly_matching(chronological, optimize(chronological), "EU")
+    want = monthly_matching(optimize(chronological), "EU")
 
     periods = RepresentativePeriods(2, 2, np.array(sequence))
     labels = pd.DatetimeIndex(
@@ -257,14 +257,14 @@ def test_monthly_matching_of_typical_periods_follows_the_real_calendar(sequence:
     )
     weights = periods.occurrences()[periods.typical_period()].astype(float)
     typical = _periods_network(labels, [0, 1], list(weights))
-    got = monthly_matching(typical, optimize(typical, periods=periods), "EU")
+    got = monthly_matching(optimize(typical, periods=periods), "EU")
     assert [str(m) for m in got["month"]] == ["2030-01", "2030-02"]
     pd.testing.assert_frame_equal(got, want, check_exact=False, atol=1e-6)
 
     back_to_back = _periods_network(hours[:4], [0, 1], list(weights))  # not dated as required
     if not back_to_back.snapshots.equals(labels):
         with pytest.raises(InputError, match="dated from its first occurrence"):
-            monthly_matching(back_to_back, optimize(back_to_back, periods=periods), "EU")
+            monthly_matching(optimize(back_to_back, periods=periods), "EU")
 
 
 def test_power_bought_from_a_market_keeps_its_grid_factor_under_actual() -> None:
@@ -279,7 +279,7 @@ def test_power_bought_from_a_market_keeps_its_grid_factor_under_actual() -> None
     n.add("Link", "B-C", bus0="B", bus1="C", p_nom=200)
     result = optimize(n)
     exposure = cbam_exposure(
-        n, result, "EU", {"RU": 0.4, "AZ": 0.5}, 70.0, exporter_areas=["AZ", "RU"]
+        result, "EU", {"RU": 0.4, "AZ": 0.5}, 70.0, exporter_areas=["AZ", "RU"]
     )
     total = exposure.total.set_index("rule")
     assert total.loc["default", "emissions_t"] == pytest.approx(20.0)

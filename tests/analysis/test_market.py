@@ -26,7 +26,6 @@ from caspian.analysis.market import (
 from caspian.exceptions import InputError
 from caspian.network import Network
 from caspian.optimize import optimize
-from caspian.optimize.results import OptimizationResult
 
 WEIGHTS = [1.0, 2.0, 5.0]
 LOAD_B = [300.0, 50.0, 300.0]
@@ -57,10 +56,6 @@ def two_zones(
     return n
 
 
-def solved(n: Network) -> tuple[Network, OptimizationResult]:
-    return n, optimize(n)
-
-
 # ------------------------------------------------------------------------------ prices
 @pytest.mark.parametrize("branch", ["Link", "Line"])
 def test_prices_and_price_statistics(branch: str) -> None:
@@ -70,9 +65,9 @@ def test_prices_and_price_statistics(branch: str) -> None:
     (300*1*50 + 50*2*10 + 300*5*50) / (300 + 100 + 1500) = 91000 / 1900; its variance is
     (1*10^2 + 2*30^2 + 5*10^2) / 8 = 300.
     """
-    n, result = solved(two_zones(branch))
+    result = optimize(two_zones(branch))
     np.testing.assert_allclose(result.prices[["A", "B"]], [[10, 50], [10, 10], [10, 50]])
-    stats = price_statistics(n, result)
+    stats = price_statistics(result)
     assert list(stats.index) == ["A", "B"]
     assert list(stats["area"]) == ["XA", "XB"]
     assert stats.loc["A", "mean"] == pytest.approx(10)
@@ -94,15 +89,15 @@ def test_hours_at_zero_price_are_counted() -> None:
     n.add("Generator", "wind", bus="C", p_nom=100, marginal_cost=0)
     n.add("Load", "demand", bus="C", p_set=40)
     result = optimize(n)
-    stats = price_statistics(n, result)
+    stats = price_statistics(result)
     assert stats.loc["C", "hours_non_positive"] == pytest.approx(HOURS)
     assert stats.loc["C", "area"] == "C"  # no country: the bus is its own area
 
 
 def test_price_duration_curve_sorted_and_covers_the_period() -> None:
     """B sorted: 50 (1 h), 50 (5 h), 10 (2 h) -> cumulative hours 1, 6, 8."""
-    n, result = solved(two_zones())
-    curves = price_duration_curves(n, result)
+    result = optimize(two_zones())
+    curves = price_duration_curves(result)
     assert list(curves.columns) == ["bus", "area", "hours", "price"]
     b = curves[curves["bus"] == "B"]
     assert b["price"].tolist() == pytest.approx([50, 50, 10])
@@ -118,27 +113,27 @@ def test_price_duration_curve_of_a_weighted_year() -> None:
     n = two_zones()
     n.snapshot_weightings.loc[:, :] = 8760 / 3
     result = optimize(n)
-    curves = price_duration_curves(n, result)
+    curves = price_duration_curves(result)
     assert curves.groupby("bus")["hours"].max().tolist() == pytest.approx([8760, 8760])
 
 
 def test_price_spreads_sign_and_summary() -> None:
     """Spread = price(bus1) - price(bus0) = 40, 0, 40 on A -> B; mean (40 + 200) / 8 = 30;
     |spread| > 1 in 6 of 8 hours. Turning the branch round flips the sign."""
-    n, result = solved(two_zones())
-    spreads = price_spreads(n, result)
+    result = optimize(two_zones())
+    spreads = price_spreads(result)
     np.testing.assert_allclose(spreads.hourly["A-B"], [40, 0, 40], atol=ATOL)
     row = spreads.summary.loc["A-B"]
     assert (row["bus0"], row["bus1"], row["component"]) == ("A", "B", "Link")
     assert row["mean"] == pytest.approx(30)
     assert row["mean_abs"] == pytest.approx(30)
     assert row["share_above_threshold"] == pytest.approx(6 / 8)
-    assert price_spreads(n, result, threshold=50).summary.loc["A-B", "share_above_threshold"] == 0
+    assert price_spreads(result, threshold=50).summary.loc["A-B", "share_above_threshold"] == 0
 
     reverse = two_zones(branch="Link", bidirectional=True)
     reverse.static["Link"][["bus0", "bus1"]] = [["B", "A"]]
-    n2, result2 = solved(reverse)
-    np.testing.assert_allclose(price_spreads(n2, result2).hourly["A-B"], [-40, 0, -40])
+    result2 = optimize(reverse)
+    np.testing.assert_allclose(price_spreads(result2).hourly["A-B"], [-40, 0, -40])
 
 
 # ------------------------------------------------------------------------------ flows
@@ -146,8 +141,8 @@ def test_price_spreads_sign_and_summary() -> None:
 def test_branch_statistics_congested_link(branch: str) -> None:
     """Flow A -> B is 100, 50, 100 MW: 700 MWh forward, none back, no losses; congested in
     1 + 5 = 6 h; utilisation (100*1 + 50*2 + 100*5) / (8 * 100) = 0.875."""
-    n, result = solved(two_zones(branch))
-    stats = branch_statistics(n, result)
+    result = optimize(two_zones(branch))
+    stats = branch_statistics(result)
     row = stats.loc["A-B"]
     assert row["component"] == branch
     assert row["capacity"] == pytest.approx(100)
@@ -164,8 +159,8 @@ def test_branch_statistics_congested_link(branch: str) -> None:
 
 def test_branch_statistics_count_congestion_at_the_derated_limit() -> None:
     """p_max_pu = 0.8: the link is full at 80 MW, which counts as congested."""
-    n, result = solved(two_zones(p_max_pu=0.8))
-    row = branch_statistics(n, result).loc["A-B"]
+    result = optimize(two_zones(p_max_pu=0.8))
+    row = branch_statistics(result).loc["A-B"]
     assert row["hours_congested_forward"] == pytest.approx(6)
     assert row["utilisation"] == pytest.approx((80 * 1 + 50 * 2 + 80 * 5) / (8 * 100))
 
@@ -176,8 +171,8 @@ def test_branch_statistics_backward_lossy_flow() -> None:
     Backward energy 100*6 + 2*50/0.9, losses 10*6 + 2*(50/0.9 - 50)."""
     n = two_zones(efficiency=0.9, bidirectional=True)
     n.static["Link"][["bus0", "bus1"]] = [["B", "A"]]
-    n, result = solved(n)
-    row = branch_statistics(n, result).loc["A-B"]
+    result = optimize(n)
+    row = branch_statistics(result).loc["A-B"]
     assert row["energy_forward"] == pytest.approx(0, abs=ATOL)
     assert row["energy_backward"] == pytest.approx(600 + 100 / 0.9)
     assert row["energy_net"] == pytest.approx(-(600 + 100 / 0.9))
@@ -187,17 +182,17 @@ def test_branch_statistics_backward_lossy_flow() -> None:
 
 
 def test_branch_statistics_rejects_bad_tol() -> None:
-    n, result = solved(two_zones())
+    result = optimize(two_zones())
     with pytest.raises(InputError, match=r"branch_statistics\.tol: must be in \[0, 1\), got 2"):
-        branch_statistics(n, result, tol=2)
+        branch_statistics(result, tol=2)
 
 
 # ------------------------------------------------------------------------------ rent
 @pytest.mark.parametrize("branch", ["Link", "Line"])
 def test_congestion_rent_of_a_congested_link(branch: str) -> None:
     """Rent = (50 - 10) * 100 MW in the 6 congested hours = 24000 EUR, shared 50/50."""
-    n, result = solved(two_zones(branch))
-    rent = congestion_rent(n, result)
+    result = optimize(two_zones(branch))
+    rent = congestion_rent(result)
     assert isinstance(rent, CongestionRent)
     np.testing.assert_allclose(rent.hourly["A-B"], [4000, 0, 4000 * 5], atol=ATOL)
     row = rent.by_branch.loc["A-B"]
@@ -210,18 +205,18 @@ def test_congestion_rent_of_a_congested_link(branch: str) -> None:
 
 def test_congestion_rent_split_and_single_area() -> None:
     """split=0.3 gives 30 % to bus0's area; a branch inside one area keeps all of it."""
-    n, result = solved(two_zones())
-    shares = rent_by_area(n, result, split=0.3)
+    result = optimize(two_zones())
+    shares = rent_by_area(result, split=0.3)
     assert shares.to_dict() == pytest.approx({"XA": 0.3 * 24000, "XB": 0.7 * 24000})
-    n1, result1 = solved(two_zones(areas=("X", "X")))
-    assert rent_by_area(n1, result1, split=0.3).to_dict() == pytest.approx({"X": 24000})
+    result1 = optimize(two_zones(areas=("X", "X")))
+    assert rent_by_area(result1, split=0.3).to_dict() == pytest.approx({"X": 24000})
 
 
 @pytest.mark.parametrize("split", [-0.1, 1.5, float("nan")])
 def test_congestion_rent_rejects_bad_split(split: float) -> None:
-    n, result = solved(two_zones())
+    result = optimize(two_zones())
     with pytest.raises(InputError, match=r"congestion_rent\.split: must be between 0 and 1"):
-        congestion_rent(n, result, split=split)
+        congestion_rent(result, split=split)
 
 
 @pytest.mark.parametrize("reverse", [False, True])
@@ -233,20 +228,20 @@ def test_congestion_rent_of_a_lossy_link(reverse: bool) -> None:
     n = two_zones(efficiency=0.9, bidirectional=True)
     if reverse:
         n.static["Link"][["bus0", "bus1"]] = [["B", "A"]]
-    n, result = solved(n)
+    result = optimize(n)
     np.testing.assert_allclose(
         result.prices[["A", "B"]], [[10.0, 50.0], [10.0, 10 / 0.9], [10.0, 50.0]]
     )
-    rent = congestion_rent(n, result)
+    rent = congestion_rent(result)
     np.testing.assert_allclose(rent.hourly["A-B"], [3500, 0, 3500 * 5], atol=ATOL)
     assert rent.by_branch.loc["A-B", "rent"] == pytest.approx(3500 * 6)
 
 
 def test_uncongested_lossy_link_earns_nothing() -> None:
     """1000 MW link, efficiency 0.9: prices 10 and 10 / 0.9 in every hour and no rent."""
-    n, result = solved(two_zones(efficiency=0.9, p_nom=1000))
+    result = optimize(two_zones(efficiency=0.9, p_nom=1000))
     np.testing.assert_allclose(result.prices["B"], [10 / 0.9] * 3)
-    assert congestion_rent(n, result).by_branch.loc["A-B", "rent"] == pytest.approx(0, abs=ATOL)
+    assert congestion_rent(result).by_branch.loc["A-B", "rent"] == pytest.approx(0, abs=ATOL)
 
 
 def test_lossy_link_at_equal_prices_has_negative_rent() -> None:
@@ -255,9 +250,9 @@ def test_lossy_link_at_equal_prices_has_negative_rent() -> None:
     losses."""
     n = two_zones(efficiency=0.9, p_min_pu=0.5)
     n.static["Generator"].loc["dear", "marginal_cost"] = 10.0
-    n, result = solved(n)
+    result = optimize(n)
     np.testing.assert_allclose(result.prices[["A", "B"]], 10.0)
-    rent = congestion_rent(n, result)
+    rent = congestion_rent(result)
     np.testing.assert_allclose(rent.hourly["A-B"], -50.0 * np.array(WEIGHTS), atol=ATOL)
 
 
@@ -267,17 +262,17 @@ def test_rent_of_an_optimally_sized_link_pays_its_capital_cost() -> None:
     to 300/0.9 MW, 0 beyond, so p_nom = 1000/3 MW. At an optimum the rent recovers exactly
     the capital cost (complementary slackness): rent = 150 * p_nom, whatever the duals."""
     n = two_zones(efficiency=0.9, bidirectional=True, p_nom_extendable=True, capital_cost=150)
-    n, result = solved(n)
+    result = optimize(n)
     p_nom = result.capacity("Link")["A-B"]
     assert p_nom == pytest.approx(1000 / 3)
-    rent = congestion_rent(n, result).by_branch.loc["A-B", "rent"]
+    rent = congestion_rent(result).by_branch.loc["A-B", "rent"]
     assert rent == pytest.approx(150 * p_nom, rel=1e-6)
 
 
 def test_unbuilt_branch_has_no_utilisation() -> None:
     """A branch below MIN_CAPACITY_MW counts as not built: utilisation NaN, never congested."""
-    n, result = solved(two_zones(p_nom=1e-4))
-    row = branch_statistics(n, result).loc["A-B"]
+    result = optimize(two_zones(p_nom=1e-4))
+    row = branch_statistics(result).loc["A-B"]
     assert pd.isna(row["utilisation"])
     assert row["hours_congested_forward"] == 0
 
@@ -289,8 +284,8 @@ def test_tables_without_branches() -> None:
     n.add("Generator", "g", bus="C", p_nom=100, marginal_cost=20)
     n.add("Load", "d", bus="C", p_set=10)
     result = optimize(n)
-    assert price_statistics(n, result).loc["C", "mean"] == pytest.approx(20)
-    assert congestion_rent(n, result).by_branch.empty
-    assert rent_by_area(n, result).empty
-    assert branch_statistics(n, result).empty
-    assert isinstance(price_spreads(n, result).hourly, pd.DataFrame)
+    assert price_statistics(result).loc["C", "mean"] == pytest.approx(20)
+    assert congestion_rent(result).by_branch.empty
+    assert rent_by_area(result).empty
+    assert branch_statistics(result).empty
+    assert isinstance(price_spreads(result).hourly, pd.DataFrame)

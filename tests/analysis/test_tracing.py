@@ -107,7 +107,7 @@ def test_meshed_network_traced_by_hand() -> None:
     n = meshed()
     result = optimize(n)
     np.testing.assert_allclose(result.series("Line", "p0").iloc[0], [80.0, 140.0, 220.0])
-    ft = trace(n, result)
+    ft = trace(result)
     kz, az = ("KZ", "onwind"), ("AZ", "gas")
     assert_close(shares_of(ft.mix("1")), {kz: 1.0})
     assert_close(shares_of(ft.mix("2")), {kz: 4 / 7, az: 3 / 7})
@@ -125,7 +125,7 @@ def test_meshed_network_traced_by_hand() -> None:
 
 
 def test_tables_are_tidy_with_units() -> None:
-    ft = trace(meshed(), optimize(meshed()))
+    ft = trace(optimize(meshed()))
     mix = ft.mix()
     assert list(mix.columns) == ["snapshot", "bus", "origin_area", "origin_carrier", "mw", "share"]
     assert mix.attrs["units"] == {"mw": "MW", "share": "1"}
@@ -186,7 +186,7 @@ def test_backward_bidirectional_link_and_storage() -> None:
     result = optimize(n)
     np.testing.assert_allclose(result.series("Link", "p1")["cable"], [100.0, 100.0])
     np.testing.assert_allclose(result.series("Link", "p0")["cable"], [-95.0, -95.0])
-    ft = trace(n, result)
+    ft = trace(result)
     wind, battery = ("KZ", "onwind"), ("AZ", "battery")
     mix = ft.mix("AZ bus")
     assert_close(shares_of(mix[mix["snapshot"] == n.snapshots[0]]), {wind: 1.0})
@@ -237,7 +237,7 @@ def test_market_sales_purchases_and_an_empty_bus() -> None:
     n.add("Load", "load", bus="A", p_set=40.0)
     result = optimize(n)
     np.testing.assert_allclose(result.series("Generator", "p")["TR market"], [-60.0, 40.0])
-    ft = trace(n, result)
+    ft = trace(result)
     assert_close(shares_of(ft.mix("A").iloc[[0]]), {("KZ", "onwind"): 1.0})
     assert_close(shares_of(ft.mix("A").iloc[[1]]), {("TR", "market"): 1.0})
     assert ft.mix("empty").empty
@@ -291,7 +291,7 @@ def test_simultaneous_flows_count_as_losses() -> None:
     result = optimize(n)
     assert result.series("Link", "p0").iloc[0, 0] == pytest.approx(10.0)
     assert result.series("Link", "p1").iloc[0, 0] == pytest.approx(5.0)
-    ft = trace(n, result)
+    ft = trace(result)
     assert (ft.send == -1).all()
     balance = ft.balance_by_origin().set_index(["origin_area", "origin_carrier"])
     assert balance["loss_mwh"].to_dict() == pytest.approx(
@@ -310,7 +310,7 @@ def test_injection_without_withdrawal_is_a_source() -> None:
         optimize(n),
         {("Link", "p0"): [-10.0], ("Link", "p1"): [-5.0], ("Load", "p"): [110.0, 55.0]},
     )
-    ft = trace(n, result)
+    ft = trace(result)
     balance = ft.balance_by_origin().set_index(["origin_area", "origin_carrier"])
     assert balance["generated_mwh"].to_dict() == pytest.approx(
         {("AZ", "Link"): 5.0, ("AZ", "gas"): 50.0, ("KZ", "Link"): 10.0, ("KZ", "onwind"): 100.0}
@@ -329,13 +329,13 @@ def test_closed_circulation_carries_nothing() -> None:
     n.add("Generator", "gas", bus="C", carrier="gas", p_nom=30, p_min_pu=1.0)
     n.add("Load", "load", bus="C", p_set=30.0)
     solved = optimize(n)
-    ft = trace(n, with_series(solved, {("Link", "p0"): [50, 50], ("Link", "p1"): [-50, -50]}))
+    ft = trace(with_series(solved, {("Link", "p0"): [50, 50], ("Link", "p1"): [-50, -50]}))
     assert np.allclose(ft.node_mw[:, :2], 0.0)
     assert_close(shares_of(ft.mix("C")), {("AZ", "gas"): 1.0})
 
 
 def test_unknown_area_names_the_areas() -> None:
-    ft = trace(meshed(), optimize(meshed()))
+    ft = trace(optimize(meshed()))
     message = (
         r"Bus\.country: unknown area 'EUR'\. Areas of this network: AZ, EU, GE, KZ\. "
         r"Did you mean 'EU'\?"
@@ -444,7 +444,7 @@ def random_network(seed: int) -> Network:
 def test_random_networks_conserve_energy_by_origin(seed: int) -> None:
     n = random_network(seed)
     result = optimize(n)
-    ft = trace(n, result)
+    ft = trace(result)
     assert_invariants(ft, rel=1e-6)
     # All load is traced to some origin.
     load = float(ft.weights_h @ result.series("Load", "p").to_numpy().sum(axis=1))

@@ -38,7 +38,7 @@ def two_zones(link_mw: float = 100.0, *, extendable_b: bool = False) -> Network:
 def test_two_zone_welfare_by_hand() -> None:
     n = two_zones()
     result = optimize(n)
-    w = area_welfare(n, result)
+    w = area_welfare(result)
     # Per snapshot (1 h): prices 10 and 50; 100 MW flow; rent (50 - 10) * 100 = 4000.
     assert result.prices.loc[0].tolist() == pytest.approx([10.0, 50.0])
     assert w.loc["B", "consumer_payments_eur"] == pytest.approx(2 * 50 * 150)
@@ -50,7 +50,7 @@ def test_two_zone_welfare_by_hand() -> None:
     assert w.loc["B", "welfare_eur"] == pytest.approx(-15000 + 4000)
     assert w["welfare_eur"].sum() == pytest.approx(-result.objective)
     assert w.attrs["units"]["welfare_eur"] == "EUR"
-    other = area_welfare(n, result, split=1.0)
+    other = area_welfare(result, split=1.0)
     assert other.loc["A", "congestion_rent_eur"] == pytest.approx(8000)
     assert other.loc["B", "congestion_rent_eur"] == pytest.approx(0.0)
 
@@ -58,12 +58,12 @@ def test_two_zone_welfare_by_hand() -> None:
 def test_energy_balance_and_curtailment() -> None:
     n = two_zones()
     result = optimize(n)
-    table = area_energy_balance(n, result).set_index(["area", "item", "carrier"])["energy_mwh"]
+    table = area_energy_balance(result).set_index(["area", "item", "carrier"])["energy_mwh"]
     assert table[("A", "exports", "")] == pytest.approx(200)
     assert table[("B", "imports", "")] == pytest.approx(200)
     assert table[("B", "demand", "")] == pytest.approx(300)
     assert table[("A", "generation", "solar")] == pytest.approx(200)
-    curtailed = curtailment(n, result).set_index("name")["curtailment_mwh"]
+    curtailed = curtailment(result).set_index("name")["curtailment_mwh"]
     assert curtailed["cheap"] == pytest.approx(2 * 100)  # 200 MW available, 100 MW used
 
 
@@ -125,7 +125,7 @@ def test_every_solve_of_the_comparison_takes_the_method_given(
 def _pair(n: Network):  # type: ignore[no-untyped-def]
     with_net, without_net = n.copy(), n.copy()
     without_net.static["Link"].loc["ab", "p_nom"] = 0.0
-    return with_net, optimize(with_net), without_net, optimize(without_net)
+    return optimize(with_net), optimize(without_net)
 
 
 def test_fix_investments_keeps_the_plan() -> None:

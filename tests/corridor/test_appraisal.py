@@ -31,8 +31,8 @@ def base() -> ScenarioRun:
 
 
 def test_welfare_parts_add_up_to_minus_the_cost(base: ScenarioRun) -> None:
-    n, result = base.network, base.result
-    w = area_welfare(n, result)
+    result = base.result
+    w = area_welfare(result)
     parts = w["consumer_surplus_eur"] + w["producer_surplus_eur"] + w["congestion_rent_eur"]
     np.testing.assert_allclose(parts, w["welfare_eur"])
     assert w["welfare_eur"].sum() == pytest.approx(-result.objective, rel=1e-9)
@@ -41,7 +41,7 @@ def test_welfare_parts_add_up_to_minus_the_cost(base: ScenarioRun) -> None:
 
 def test_rent_is_price_gap_times_flow(base: ScenarioRun) -> None:
     n, result = base.network, base.result
-    rent = congestion_rent(n, result).by_branch["rent"]
+    rent = congestion_rent(result).by_branch["rent"]
     w = n.snapshot_weightings["objective"].to_numpy()
     links = n.static["Link"]
     for name in links.index:
@@ -54,12 +54,12 @@ def test_rent_is_price_gap_times_flow(base: ScenarioRun) -> None:
         if links.loc[name, "efficiency"] == 1.0:  # lossless: gap times flow
             gap = float((w * (price1 - price0) * p0).sum())
             assert rent[name] == pytest.approx(gap, rel=1e-9, abs=1.0)
-    stats = branch_statistics(n, result)
+    stats = branch_statistics(result)
     assert (stats["utilisation"].dropna().between(0, 1 + 1e-9)).all()
 
 
 def test_traced_shares_sum_to_one(base: ScenarioRun) -> None:
-    flow_trace = trace(base.network, base.result)
+    flow_trace = trace(base.result)
     shares = flow_trace.shares()
     through = flow_trace.throughput_mw > 1e-6
     assert (shares >= 0).all()

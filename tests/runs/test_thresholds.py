@@ -6,7 +6,7 @@ the market statistics, the report's cards and map, and the sweep summary."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -76,7 +76,7 @@ def test_headlines_and_market_drop_the_same_round_off(tmp_path: Path) -> None:
     from caspian.network import Network
     from caspian.optimize import optimize
 
-    def solved(p_nom: float) -> tuple[Any, OptimizationResult]:
+    def solved(p_nom: float) -> OptimizationResult:
         n = Network("two", snapshots=range(2))
         for bus in ("A", "B"):
             n.add("Bus", bus, country=f"X{bus}")
@@ -84,11 +84,11 @@ def test_headlines_and_market_drop_the_same_round_off(tmp_path: Path) -> None:
         n.add("Generator", "h", bus="B", p_nom=100, marginal_cost=50)
         n.add("Load", "d", bus="B", p_set=50)
         n.add("Link", "Caspian", bus0="A", bus1="B", p_nom=p_nom)
-        return n, optimize(n)
+        return optimize(n)
 
     for p_nom, kept in ((ROUND_OFF_MW * 0.9, False), (ROUND_OFF_MW * 1.1, True)):
-        n, result = solved(p_nom)
+        result = solved(p_nom)
         h = headlines(result, "two")
         assert (h.caspian_capacity_mw["Caspian"] > 0) is kept
-        utilisation = branch_statistics(n, result).loc["Caspian", "utilisation"]
+        utilisation = branch_statistics(result).loc["Caspian", "utilisation"]
         assert (not pd.isna(utilisation)) is kept

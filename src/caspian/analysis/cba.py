@@ -199,10 +199,8 @@ def with_and_without(
             explanation=error.explanation,
         ) from None
 
-    comparison = compare(
-        with_net, with_result, without_net, without_result, split=split, co2_prices=co2_prices
-    )
-    carried = branch_statistics(with_net, with_result)
+    comparison = compare(with_result, without_result, split=split, co2_prices=co2_prices)
+    carried = branch_statistics(with_result)
     energy = float(carried.loc[list(names), ["energy_forward", "energy_backward"]].to_numpy().sum())
     return LinkCBA(
         links=names,
@@ -230,9 +228,7 @@ class Comparison:
 
 
 def compare(
-    with_net: Network,
     with_result: OptimizationResult,
-    without_net: Network,
     without_result: OptimizationResult,
     *,
     split: float = 0.5,
@@ -240,13 +236,12 @@ def compare(
 ) -> Comparison:
     """The CBA indicators of any two solved cases, e.g. two scenarios (with minus without).
 
-    The networks may differ in anything; the comparison is meaningful when they cover the same
-    period and the same areas (their buses' ``country``).
+    Each result carries the network it was solved on (``result.network``). The networks may
+    differ in anything; the comparison is meaningful when they cover the same period and the
+    same areas (their buses' ``country``).
     """
-    welfare = _welfare_table(with_net, with_result, without_net, without_result, split)
-    indicators = _indicators(
-        with_net, with_result, without_net, without_result, welfare, co2_prices
-    )
+    welfare = _welfare_table(with_result, without_result, split)
+    indicators = _indicators(with_result, without_result, welfare, co2_prices)
     return Comparison(welfare=welfare, indicators=indicators)
 
 
@@ -417,14 +412,10 @@ def _set_links(n: Network, capacity: Mapping[str, float]) -> Network:
 
 
 def _welfare_table(
-    with_net: Network,
-    with_result: OptimizationResult,
-    without_net: Network,
-    without_result: OptimizationResult,
-    split: float,
+    with_result: OptimizationResult, without_result: OptimizationResult, split: float
 ) -> pd.DataFrame:
-    with_w = area_welfare(with_net, with_result, split)[list(WELFARE_PARTS)]
-    without_w = area_welfare(without_net, without_result, split)[list(WELFARE_PARTS)]
+    with_w = area_welfare(with_result, split)[list(WELFARE_PARTS)]
+    without_w = area_welfare(without_result, split)[list(WELFARE_PARTS)]
     index = with_w.index.union(without_w.index)
     with_w = with_w.reindex(index, fill_value=0.0)
     without_w = without_w.reindex(index, fill_value=0.0)
@@ -441,9 +432,7 @@ def _welfare_table(
 
 
 def _indicators(
-    with_net: Network,
     with_result: OptimizationResult,
-    without_net: Network,
     without_result: OptimizationResult,
     welfare: pd.DataFrame,
     co2_prices: Mapping[str, float] | None,
@@ -456,41 +445,39 @@ def _indicators(
         ("congestion_rent_change", float(welfare["change_congestion_rent_eur"].sum()), "EUR"),
         ("system_cost_change", with_result.objective - without_result.objective, "EUR"),
     ]
-    co2 = float(area_emissions(with_net, with_result).sum()) - float(
-        area_emissions(without_net, without_result).sum()
-    )
+    co2 = float(area_emissions(with_result).sum()) - float(area_emissions(without_result).sum())
     rows.append(("co2_change", co2, "t"))
     for label, price in prices.items():
         rows.append((f"co2_benefit_{label}", -co2 * float(price), "EUR"))
     rows.append(
         (
             "renewable_output_change",
-            _carrier_output(with_net, with_result, RENEWABLE_CARRIERS)
-            - _carrier_output(without_net, without_result, RENEWABLE_CARRIERS),
+            _carrier_output(with_result, RENEWABLE_CARRIERS)
+            - _carrier_output(without_result, RENEWABLE_CARRIERS),
             "MWh",
         )
     )
     rows.append(
         (
             "curtailment_change",
-            float(curtailment(with_net, with_result)["curtailment_mwh"].sum())
-            - float(curtailment(without_net, without_result)["curtailment_mwh"].sum()),
+            float(curtailment(with_result)["curtailment_mwh"].sum())
+            - float(curtailment(without_result)["curtailment_mwh"].sum()),
             "MWh",
         )
     )
     rows.append(
         (
             "losses_change",
-            float(branch_statistics(with_net, with_result)["losses"].sum())
-            - float(branch_statistics(without_net, without_result)["losses"].sum()),
+            float(branch_statistics(with_result)["losses"].sum())
+            - float(branch_statistics(without_result)["losses"].sum()),
             "MWh",
         )
     )
     rows.append(
         (
             "unserved_energy_change",
-            _carrier_output(with_net, with_result, UNSERVED_CARRIERS)
-            - _carrier_output(without_net, without_result, UNSERVED_CARRIERS),
+            _carrier_output(with_result, UNSERVED_CARRIERS)
+            - _carrier_output(without_result, UNSERVED_CARRIERS),
             "MWh",
         )
     )
@@ -498,8 +485,9 @@ def _indicators(
     return with_units(table, {"value": "see unit column"})
 
 
-def _carrier_output(n: Network, result: OptimizationResult, carriers: frozenset[str]) -> float:
+def _carrier_output(result: OptimizationResult, carriers: frozenset[str]) -> float:
     """MWh from generators, and storage units' dispatch (e.g. reservoir hydro), of ``carriers``."""
+    n = result.network
     w = energy_weights(n).to_numpy()[:, None]
     total = 0.0
     for component, attr in (("Generator", "p"), ("StorageUnit", "p_dispatch")):

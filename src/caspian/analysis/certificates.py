@@ -102,7 +102,6 @@ def default_exporters(n: Network, importer_area: str) -> list[str]:
 
 # ------------------------------------------------------------------ guarantee-of-origin matching
 def export_matching(
-    n: Network,
     result: OptimizationResult,
     importer_area: str,
     exporter_areas: Iterable[str] | None = None,
@@ -113,10 +112,8 @@ def export_matching(
 
     Parameters
     ----------
-    n
-        the solved network.
     result
-        its optimum.
+        the optimum of the solved network (``result.network``).
     importer_area
         area receiving the exports.
     exporter_areas
@@ -125,7 +122,7 @@ def export_matching(
     renewable_carriers
         carriers counted as renewable.
     flow_trace
-        ``trace(n, result)`` if already computed.
+        ``trace(result)`` if already computed.
 
     Returns
     -------
@@ -135,6 +132,7 @@ def export_matching(
         ``matched_mwh`` (renewable MWh credited to the exports) and ``renewable_share`` (1; NaN
         if nothing is exported).
     """
+    n = result.network
     ft, exporters = _setup(n, result, importer_area, exporter_areas, flow_trace)
     green = frozenset(renewable_carriers)
     exported, renewable = _hourly_energy(n, result, ft, importer_area, exporters, green)
@@ -161,7 +159,6 @@ def export_matching(
 
 
 def monthly_matching(
-    n: Network,
     result: OptimizationResult,
     importer_area: str,
     exporter_areas: Iterable[str] | None = None,
@@ -183,6 +180,7 @@ def monthly_matching(
         ``hourly_matched_mwh`` (sum of the per-snapshot minima), ``renewable_share`` and
         ``hourly_renewable_share`` (1; NaN in a month without exports).
     """
+    n = result.network
     if not isinstance(n.snapshots, pd.DatetimeIndex):
         raise InputError(
             "monthly matching needs snapshots that are dates.",
@@ -224,7 +222,6 @@ class CbamExposure:
 
 
 def cbam_exposure(
-    n: Network,
     result: OptimizationResult,
     importer_area: str,
     grid_factors: Mapping[str, float],
@@ -236,10 +233,8 @@ def cbam_exposure(
 
     Parameters
     ----------
-    n
-        the solved network.
     result
-        its optimum.
+        the optimum of the solved network (``result.network``).
     importer_area
         area receiving the exports (the EU).
     grid_factors
@@ -251,13 +246,14 @@ def cbam_exposure(
         areas whose branches into the importer count (default
         [`default_exporters`][caspian.analysis.certificates.default_exporters]).
     flow_trace
-        ``trace(n, result)`` if already computed.
+        ``trace(result)`` if already computed.
 
     Returns
     -------
     CbamExposure
         with the rules ``default``, ``actual`` and ``model_grid_factor``.
     """
+    n = result.network
     price = _non_negative(co2_price_eur_per_t)
     if price is None:
         raise InputError(
@@ -319,7 +315,7 @@ def _setup(
     flow_trace: FlowTrace | None,
 ) -> tuple[FlowTrace, list[str]]:
     """The trace and the validated exporting areas."""
-    ft = flow_trace if flow_trace is not None else trace(n, result)
+    ft = flow_trace if flow_trace is not None else trace(result)
     ft.area_buses(importer_area)  # raises for an unknown area
     exporters = (
         default_exporters(n, importer_area) if exporter_areas is None else list(exporter_areas)

@@ -39,9 +39,10 @@ def shared_intermediates() -> Iterator[None]:
     the block runs, instead of once per table.
 
     [`standard_tables`][caspian.analysis.standard.standard_tables] wraps its tables in this;
-    outside it each call computes afresh. The cached values are keyed by the identity of the
-    network and result they come from, and they are shared, so callers must not modify them
-    (none does).
+    outside it each call computes afresh. The cached values are keyed by the identity of what
+    they come from: the result for branch flows (a result carries the network it was solved
+    on), the network for bus areas. They are shared, so callers must not modify them (none
+    does).
     """
     if _SHARED.get() is not None:  # nested: the outer block's store serves
         yield
@@ -63,7 +64,7 @@ def _shared(name: str, sources: tuple[object, ...], compute: Callable[[], _T]) -
     key = (name, *map(id, sources))
     if key not in store:
         store[key] = (sources, compute())
-    return store[key][1]  # type: ignore[no-any-return]
+    return store[key][1]
 
 
 def with_units(frame: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
@@ -113,9 +114,9 @@ class BranchFlows:
     """Optimal capacity (MW): ``s_nom_opt`` of lines, ``p_nom_opt`` of links."""
 
 
-def branch_flows(n: Network, result: OptimizationResult) -> BranchFlows:
-    """Collect the flows of all lines and links of a solved network."""
-    return _shared("branch_flows", (n, result), lambda: _branch_flows(n, result))
+def branch_flows(result: OptimizationResult) -> BranchFlows:
+    """Collect the flows of all lines and links of a solved network (``result.network``)."""
+    return _shared("branch_flows", (result,), lambda: _branch_flows(result.network, result))
 
 
 def _branch_flows(n: Network, result: OptimizationResult) -> BranchFlows:

@@ -36,9 +36,7 @@ MIN_CAPACITY_MW = 1e-3
 
 
 # ------------------------------------------------------------------------------ prices
-def price_statistics(
-    n: Network, result: OptimizationResult, zero_tol: float = PRICE_ZERO_TOL
-) -> pd.DataFrame:
+def price_statistics(result: OptimizationResult, zero_tol: float = PRICE_ZERO_TOL) -> pd.DataFrame:
     r"""Price statistics of every bus, EUR/MWh.
 
     With $w_t$ the hours of snapshot $t$, $\lambda_{b,t}$ the price and
@@ -56,6 +54,7 @@ def price_statistics(
     pd.DataFrame
         One row per bus (index ``bus``) with its ``area`` and the columns above.
     """
+    n = result.network
     prices = _bus_prices(n, result)
     w = energy_weights(n)
     total = float(w.sum())
@@ -83,7 +82,7 @@ def price_statistics(
     return with_units(table, {"area": "", **units, "hours_non_positive": "h"})
 
 
-def price_duration_curves(n: Network, result: OptimizationResult) -> pd.DataFrame:
+def price_duration_curves(result: OptimizationResult) -> pd.DataFrame:
     r"""Price duration curve of every bus: prices sorted from highest to lowest.
 
     For bus $b$ the snapshots are sorted by price, descending (ties keep snapshot order),
@@ -96,6 +95,7 @@ def price_duration_curves(n: Network, result: OptimizationResult) -> pd.DataFram
     pd.DataFrame
         Long table with columns ``bus``, ``area``, ``hours`` (h) and ``price`` (EUR/MWh).
     """
+    n = result.network
     prices = _bus_prices(n, result)
     w = energy_weights(n).to_numpy(float)
     areas = bus_areas(n)
@@ -137,7 +137,7 @@ class PriceSpreads:
     summary: pd.DataFrame
 
 
-def price_spreads(n: Network, result: OptimizationResult, threshold: float = 1.0) -> PriceSpreads:
+def price_spreads(result: OptimizationResult, threshold: float = 1.0) -> PriceSpreads:
     r"""Price spread $\lambda_{bus1,t} - \lambda_{bus0,t}$ of every Line and Link.
 
     The summary weights snapshots by their hours $w_t$: ``mean`` =
@@ -145,7 +145,8 @@ def price_spreads(n: Network, result: OptimizationResult, threshold: float = 1.0
     ``share_above_threshold`` = $\sum_t w_t [|s_t| > \mathrm{threshold}] / \sum_t w_t$.
     ``threshold`` is in EUR/MWh (default 1).
     """
-    flows = branch_flows(n, result)
+    n = result.network
+    flows = branch_flows(result)
     prices = _bus_prices(n, result)
     hourly = _at_buses(prices, flows.bus1) - _at_buses(prices, flows.bus0)
     w = energy_weights(n)
@@ -169,7 +170,7 @@ def price_spreads(n: Network, result: OptimizationResult, threshold: float = 1.0
 
 
 # ------------------------------------------------------------------------------ flows
-def branch_statistics(n: Network, result: OptimizationResult, tol: float = 1e-3) -> pd.DataFrame:
+def branch_statistics(result: OptimizationResult, tol: float = 1e-3) -> pd.DataFrame:
     r"""Energy, losses, utilisation and congestion of every Line and Link.
 
     With $w_t$ the hours of snapshot $t$ and PyPSA's ``p0``/``p1`` (MW withdrawn
@@ -194,6 +195,7 @@ def branch_statistics(n: Network, result: OptimizationResult, tol: float = 1e-3)
     A bidirectional link that runs both ways in one hour (possible when dumping energy at
     negative prices) shows only its net flow here, as ``p0``/``p1`` carry only the net.
     """
+    n = result.network
     if not 0 <= tol < 1:
         raise InputError(
             f"must be in [0, 1), got {tol!r}.",
@@ -201,7 +203,7 @@ def branch_statistics(n: Network, result: OptimizationResult, tol: float = 1e-3)
             attribute="tol",
             hint="tol is the relative margin below the limit that still counts as congested.",
         )
-    flows = branch_flows(n, result)
+    flows = branch_flows(result)
     w = energy_weights(n)
     total = float(w.sum())
     forward = flows.p0.clip(lower=0.0).mul(w, axis=0).sum()
@@ -261,7 +263,7 @@ class CongestionRent:
     split: float
 
 
-def congestion_rent(n: Network, result: OptimizationResult, split: float = 0.5) -> CongestionRent:
+def congestion_rent(result: OptimizationResult, split: float = 0.5) -> CongestionRent:
     r"""Congestion rent of every Line and Link, per snapshot, per branch and per area (EUR).
 
     The branch buys what it withdraws at each end at that end's price and sells what it
@@ -292,6 +294,7 @@ def congestion_rent(n: Network, result: OptimizationResult, split: float = 0.5) 
     split
         share (0..1) of a cross-area branch's rent that goes to bus0's area.
     """
+    n = result.network
     if not (isinstance(split, int | float) and 0.0 <= split <= 1.0):
         raise InputError(
             f"must be between 0 and 1, got {split!r}.",
@@ -299,7 +302,7 @@ def congestion_rent(n: Network, result: OptimizationResult, split: float = 0.5) 
             attribute="split",
             hint="split is the share of a branch's rent that goes to bus0's area, e.g. 0.5.",
         )
-    flows = branch_flows(n, result)
+    flows = branch_flows(result)
     prices = _bus_prices(n, result)
     w = cost_weights(n)
     value0 = _at_buses(prices, flows.bus0) * flows.p0
@@ -338,9 +341,9 @@ def congestion_rent(n: Network, result: OptimizationResult, split: float = 0.5) 
     return CongestionRent(hourly=hourly, by_branch=by_branch, by_area=by_area, split=float(split))
 
 
-def rent_by_area(n: Network, result: OptimizationResult, split: float = 0.5) -> pd.Series:
+def rent_by_area(result: OptimizationResult, split: float = 0.5) -> pd.Series:
     """Congestion rent received by every area (EUR), as ``congestion_rent`` shares it."""
-    rent = congestion_rent(n, result, split).by_area["rent"]
+    rent = congestion_rent(result, split).by_area["rent"]
     rent.attrs["units"] = "EUR"
     return rent
 

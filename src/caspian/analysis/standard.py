@@ -16,12 +16,10 @@ from caspian.analysis.common import shared_intermediates
 from caspian.analysis.market import branch_statistics, congestion_rent, price_statistics
 from caspian.analysis.tracing import trace
 from caspian.analysis.welfare import area_energy_balance, area_welfare, asset_accounts
-from caspian.network.network import Network
 from caspian.optimize.results import OptimizationResult
 
 
 def standard_tables(
-    n: Network,
     result: OptimizationResult,
     *,
     split: float = 0.5,
@@ -29,7 +27,8 @@ def standard_tables(
     grid_factors: Mapping[str, float] | None = None,
     co2_price_eur_per_t: float | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Market outcomes, welfare by area, and (with ``importer``) the origin of its imports.
+    """Market outcomes, welfare by area, and (with ``importer``) the origin of its imports,
+    of the network ``result`` was solved on (``result.network``).
 
     Returns tables by file stem: ``prices`` (per bus), ``branches`` (flows, losses,
     utilisation, congestion and rent per line and link), ``rent_by_area``, ``welfare_by_area``,
@@ -41,20 +40,19 @@ def standard_tables(
     ([`shared_intermediates`][caspian.analysis.common.shared_intermediates]).
     """
     with shared_intermediates():
-        return _standard_tables(n, result, split, importer, grid_factors, co2_price_eur_per_t)
+        return _standard_tables(result, split, importer, grid_factors, co2_price_eur_per_t)
 
 
 def _standard_tables(
-    n: Network,
     result: OptimizationResult,
     split: float,
     importer: str | None,
     grid_factors: Mapping[str, float] | None,
     co2_price_eur_per_t: float | None,
 ) -> dict[str, pd.DataFrame]:
-    rent = congestion_rent(n, result, split=split)
-    branches = branch_statistics(n, result).join(rent.by_branch[["rent"]])
-    accounts = asset_accounts(n, result)
+    rent = congestion_rent(result, split=split)
+    branches = branch_statistics(result).join(rent.by_branch[["rent"]])
+    accounts = asset_accounts(result)
     producers = (
         accounts.groupby(["area", "carrier"])[
             [
@@ -70,20 +68,20 @@ def _standard_tables(
         .reset_index()
     )
     tables = {
-        "prices": price_statistics(n, result),
+        "prices": price_statistics(result),
         "branches": branches,
         "rent_by_area": rent.by_area,
-        "welfare_by_area": area_welfare(n, result, split),
-        "energy_balance": area_energy_balance(n, result),
+        "welfare_by_area": area_welfare(result, split),
+        "energy_balance": area_energy_balance(result),
         "producers": producers,
     }
     if importer is not None:
-        flow_trace = trace(n, result)
+        flow_trace = trace(result)
         tables["imports_by_origin"] = flow_trace.imports_by_origin(importer)
-        tables["export_matching"] = export_matching(n, result, importer, flow_trace=flow_trace)
+        tables["export_matching"] = export_matching(result, importer, flow_trace=flow_trace)
         if grid_factors is not None and co2_price_eur_per_t is not None:
             cbam = cbam_exposure(
-                n, result, importer, grid_factors, co2_price_eur_per_t, flow_trace=flow_trace
+                result, importer, grid_factors, co2_price_eur_per_t, flow_trace=flow_trace
             )
             tables["cbam"] = cbam.total
             tables["cbam_by_origin"] = cbam.by_origin

@@ -399,12 +399,13 @@ class FlowTrace:
 
 
 # ---------------------------------------------------------------------------- tracing
-def trace(n: Network, result: OptimizationResult) -> FlowTrace:
+def trace(result: OptimizationResult) -> FlowTrace:
     """Trace the origin of the power at every bus and snapshot (see the module docstring)."""
+    n = result.network
     buses = n.static["Bus"].index
     T, N = len(n.snapshots), len(buses)
     origin_bus, origin_carrier, sources, sinks = _injections(n, result, buses)
-    flows = branch_flows(n, result)
+    flows = branch_flows(result)
     transfer = _transfers(flows, buses)
     sinks["loss"] = sinks["loss"] + transfer.withdrawn
     extra = transfer.injected.any(axis=0)

@@ -43,13 +43,14 @@ from caspian.optimize.results import OptimizationResult
 _EUR = "EUR"
 
 
-def asset_accounts(n: Network, result: OptimizationResult) -> pd.DataFrame:
+def asset_accounts(result: OptimizationResult) -> pd.DataFrame:
     """Revenue, costs and energy of every generator, storage unit and store over the period.
 
     Columns: component, name, bus, area, carrier, energy_mwh (output, net of charging for
     storage), revenue_eur, variable_cost_eur, investment_cost_eur, surplus_eur (revenue minus
     both costs), emissions_t (generators only).
     """
+    n = result.network
     areas = bus_areas(n)
     w_cost = cost_weights(n).to_numpy()
     w_energy = energy_weights(n).to_numpy()
@@ -79,7 +80,7 @@ def asset_accounts(n: Network, result: OptimizationResult) -> pd.DataFrame:
                     "energy_mwh": (w_energy[:, None] * injection.to_numpy()).sum(axis=0),
                     "revenue_eur": revenue,
                     "variable_cost_eur": variable_cost,
-                    "investment_cost_eur": investment_cost(n, result, component),
+                    "investment_cost_eur": investment_cost(result, component),
                     "emissions_t": np.zeros(len(static)) if emissions is None else emissions,
                 }
             )
@@ -126,8 +127,9 @@ def asset_accounts(n: Network, result: OptimizationResult) -> pd.DataFrame:
     )
 
 
-def investment_cost(n: Network, result: OptimizationResult, component: str) -> np.ndarray:
+def investment_cost(result: OptimizationResult, component: str) -> np.ndarray:
     """EUR per period: ``(capital_cost + fom_cost) * optimal capacity`` of extendable assets."""
+    n = result.network
     static = n.static[component]
     if not len(static):
         return np.zeros(0)
@@ -137,7 +139,7 @@ def investment_cost(n: Network, result: OptimizationResult, component: str) -> n
     return np.where(extendable, unit_cost * capacity, 0.0)
 
 
-def branch_costs(n: Network, result: OptimizationResult) -> pd.Series:
+def branch_costs(result: OptimizationResult) -> pd.Series:
     """EUR per period of every link: variable cost of the power it withdraws plus investment.
 
     A bidirectional link withdraws ``p_fwd`` at bus0 and ``p_bwd`` at bus1; from
@@ -145,13 +147,14 @@ def branch_costs(n: Network, result: OptimizationResult) -> pd.Series:
     ``(p0 + p1) / (1 - e)``. Lines cost
     nothing in the linear program except their investment.
     """
+    n = result.network
     costs = []
     w_cost = cost_weights(n).to_numpy()
     for component in ("Line", "Link"):
         static = n.static[component]
         if not len(static):
             continue
-        total = investment_cost(n, result, component)
+        total = investment_cost(result, component)
         if component == "Link":
             p0 = result.series("Link", "p0").to_numpy()
             p1 = result.series("Link", "p1").to_numpy()
@@ -166,13 +169,13 @@ def branch_costs(n: Network, result: OptimizationResult) -> pd.Series:
         costs.append(pd.Series(total, index=static.index))
     if not costs:
         return pd.Series(dtype=float)
-    flows = branch_flows(n, result)
+    flows = branch_flows(result)
     out = pd.concat(costs)
     out.index = flows.p0.columns  # same order as branch_flows, prefixed on name clashes
     return out.rename("cost_eur")
 
 
-def area_welfare(n: Network, result: OptimizationResult, split: float = 0.5) -> pd.DataFrame:
+def area_welfare(result: OptimizationResult, split: float = 0.5) -> pd.DataFrame:
     """Socio-economic welfare by area and its parts (EUR per period); see the module docstring.
 
     Columns: consumer_payments_eur, consumer_surplus_eur, producer_revenue_eur,
@@ -180,16 +183,17 @@ def area_welfare(n: Network, result: OptimizationResult, split: float = 0.5) -> 
     congestion_rent_eur (the area's share, net of branch costs), welfare_eur. The sum of
     ``welfare_eur`` over areas is minus the objective.
     """
+    n = result.network
     areas = bus_areas(n)
     index = pd.Index(sorted(areas.unique()), name="area")
-    payments = consumer_payments(n, result).reindex(index, fill_value=0.0)
-    assets = asset_accounts(n, result)
+    payments = consumer_payments(result).reindex(index, fill_value=0.0)
+    assets = asset_accounts(result)
     by_area = (
         assets.groupby("area")[["revenue_eur", "variable_cost_eur", "investment_cost_eur"]].sum()
         if len(assets)
         else pd.DataFrame(columns=["revenue_eur", "variable_cost_eur", "investment_cost_eur"])
     ).reindex(index, fill_value=0.0)
-    rent = net_rent_by_area(n, result, split).reindex(index, fill_value=0.0)
+    rent = net_rent_by_area(result, split).reindex(index, fill_value=0.0)
     table = pd.DataFrame(
         {
             "consumer_payments_eur": payments,
@@ -212,8 +216,9 @@ def area_welfare(n: Network, result: OptimizationResult, split: float = 0.5) -> 
     return with_units(table, dict.fromkeys(table.columns, _EUR))
 
 
-def consumer_payments(n: Network, result: OptimizationResult) -> pd.Series:
+def consumer_payments(result: OptimizationResult) -> pd.Series:
     """EUR per period that the loads of each area pay at their bus prices."""
+    n = result.network
     loads = n.static["Load"]
     areas = bus_areas(n)
     if not len(loads):
@@ -225,17 +230,18 @@ def consumer_payments(n: Network, result: OptimizationResult) -> pd.Series:
     return pd.Series(paid, index=areas.reindex(bus).to_numpy()).groupby(level=0).sum()
 
 
-def net_rent_by_area(n: Network, result: OptimizationResult, split: float = 0.5) -> pd.Series:
+def net_rent_by_area(result: OptimizationResult, split: float = 0.5) -> pd.Series:
     """Each area's share of branch rents net of the branches' own costs (EUR per period).
 
     A branch's net rent (rent minus its variable and investment cost) is shared between the
     areas at its ends by the same rule as the rent itself: ``split`` to bus0's area.
     """
-    flows = branch_flows(n, result)
+    n = result.network
+    flows = branch_flows(result)
     if not len(flows.bus0):
         return pd.Series(dtype=float)
-    rent = congestion_rent(n, result, split=split).by_branch["rent"]
-    net = rent.reindex(flows.bus0.index, fill_value=0.0) - branch_costs(n, result).reindex(
+    rent = congestion_rent(result, split=split).by_branch["rent"]
+    net = rent.reindex(flows.bus0.index, fill_value=0.0) - branch_costs(result).reindex(
         flows.bus0.index, fill_value=0.0
     )
     areas = bus_areas(n)
@@ -251,7 +257,7 @@ def net_rent_by_area(n: Network, result: OptimizationResult, split: float = 0.5)
     return shares.groupby(level=0).sum()
 
 
-def area_energy_balance(n: Network, result: OptimizationResult) -> pd.DataFrame:
+def area_energy_balance(result: OptimizationResult) -> pd.DataFrame:
     """Annual energy by area (MWh): generation by carrier, storage, demand, trade, curtailment.
 
     Long table with columns area, item, carrier, energy_mwh, where item is one of generation,
@@ -260,10 +266,11 @@ def area_energy_balance(n: Network, result: OptimizationResult) -> pd.DataFrame:
     only branches that cross an area's border; imports are measured where they arrive and exports
     where they leave.
     """
+    n = result.network
     areas = bus_areas(n)
     w = energy_weights(n).to_numpy()
     records: list[tuple[str, str, str, float]] = []
-    assets = asset_accounts(n, result)
+    assets = asset_accounts(result)
     sums = assets.groupby(["area", "component", "carrier"])["energy_mwh"].sum()
     for key, energy in zip(sums.index, sums.to_numpy(float), strict=True):
         area_name, component, carrier = cast(tuple[str, str, str], key)
@@ -271,10 +278,10 @@ def area_energy_balance(n: Network, result: OptimizationResult) -> pd.DataFrame:
         records.append((str(area_name), item, str(carrier), float(energy)))
     for where, paid in _load_energy(n, result).items():
         records.append((str(where), "demand", "", float(paid)))
-    curtailed = curtailment(n, result).groupby("area")["curtailment_mwh"].sum()
+    curtailed = curtailment(result).groupby("area")["curtailment_mwh"].sum()
     for where, energy in curtailed.items():
         records.append((str(where), "curtailment", "", float(energy)))
-    flows = branch_flows(n, result)
+    flows = branch_flows(result)
     for branch in flows.bus0.index:
         a0 = str(areas[flows.bus0[branch]])
         a1 = str(areas[flows.bus1[branch]])
@@ -309,12 +316,13 @@ def _load_energy(n: Network, result: OptimizationResult) -> pd.Series:
     return pd.Series(energy, index=bus_areas(n).reindex(bus).to_numpy()).groupby(level=0).sum()
 
 
-def curtailment(n: Network, result: OptimizationResult) -> pd.DataFrame:
+def curtailment(result: OptimizationResult) -> pd.DataFrame:
     """Unused availability of variable renewables, per generator (MWh per period).
 
     ``sum_t w_t (p_max_pu_t * p_nom_opt - p_t)`` for generators whose carrier is in
     [`VARIABLE_RENEWABLE_CARRIERS`][caspian.analysis.common.VARIABLE_RENEWABLE_CARRIERS].
     """
+    n = result.network
     gens = n.static["Generator"]
     areas = bus_areas(n)
     vre: np.ndarray = gens["carrier"].isin(VARIABLE_RENEWABLE_CARRIERS).to_numpy(bool)
@@ -340,9 +348,9 @@ def curtailment(n: Network, result: OptimizationResult) -> pd.DataFrame:
     return with_units(table, {"available_mwh": "MWh", "curtailment_mwh": "MWh"})
 
 
-def area_emissions(n: Network, result: OptimizationResult) -> pd.Series:
+def area_emissions(result: OptimizationResult) -> pd.Series:
     """t CO2 per period emitted by the generators of each area."""
-    assets = asset_accounts(n, result)
+    assets = asset_accounts(result)
     if not len(assets):
         return pd.Series(dtype=float, name="emissions_t")
     return assets.groupby("area")["emissions_t"].sum().rename("emissions_t")

@@ -98,19 +98,18 @@ def trace_command(
             checks.known_name(problems, "--grid-factor", area, areas, "area", where)
     problems.raise_any()  # before tracing anything
     result = read_result(run_dir)
-    n = result.network
     corridor = RunLayout(run_dir).is_corridor_run()
     if corridor:
         ds = load_dataset()
         factors = {**cbam_grid_factors(ds), **factors}
         co2_price = eu_co2_price(ds) if co2_price is None else co2_price
     with console.status("tracing the flows hour by hour"):
-        flow_trace = trace(n, result)
+        flow_trace = trace(result)
         origin = flow_trace.imports_by_origin(importer)
-        matching = export_matching(n, result, importer, flow_trace=flow_trace)
+        matching = export_matching(result, importer, flow_trace=flow_trace)
         consumption = flow_trace.consumption_by_origin()
         cbam = (
-            cbam_exposure(n, result, importer, factors, co2_price, flow_trace=flow_trace)
+            cbam_exposure(result, importer, factors, co2_price, flow_trace=flow_trace)
             if co2_price is not None and factors
             else None
         )
@@ -391,7 +390,7 @@ def _cba_pair(run_dir: Path, against: Path, out: Path, overwrite: bool) -> None:
     """``cba RUN --against OTHER``: compare two solved runs, no solving."""
     with_result = read_result(run_dir)
     without_result = read_result(against)
-    pair = compare(with_result.network, with_result, without_result.network, without_result)
+    pair = compare(with_result, without_result)
     _print_comparison(pair.welfare, pair.indicators, f"{run_dir} against {against}")
     _warn_of_gaps(with_result, without_result)
     summary = {

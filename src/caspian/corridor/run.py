@@ -180,7 +180,6 @@ def run_scenario(
         say(f"{scenario.name}: writing results to {out_dir}")
         say(f"{scenario.name}: trade and economics tables")
         tables = standard_tables(
-            n,
             result,
             importer=EU_AREA,
             grid_factors=cbam_grid_factors(ds),

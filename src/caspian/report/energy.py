@@ -55,7 +55,7 @@ def energy_balance_figure(run: RunFolder) -> go.Figure:
     black bar across."""
     table = run.analysis.get("energy_balance")
     if table is None or not {"area", "item", "carrier", "energy_mwh"} <= set(table):
-        table = area_energy_balance(run.network, run.result)
+        table = area_energy_balance(run.result)
     table = table.assign(
         area=table["area"].astype(str),
         carrier=table["carrier"].fillna("").astype(str),

@@ -22,7 +22,7 @@ def utilisation_figure(run: RunFolder) -> go.Figure | None:
     n = run.network
     if not isinstance(n.snapshots, pd.DatetimeIndex):
         return None
-    flows = branch_flows(n, run.result)
+    flows = branch_flows(run.result)
     capacity = flows.capacity.astype(float)
     built = capacity[is_built(capacity)]
     if not len(built):

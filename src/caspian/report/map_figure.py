@@ -154,7 +154,7 @@ def _branch_table(run: RunFolder) -> pd.DataFrame:
     n = run.network
     stats = run.analysis.get("branches")
     if stats is None or not {"bus0", "bus1", "capacity", "energy_forward"} <= set(stats):
-        stats = branch_statistics(n, run.result)
+        stats = branch_statistics(run.result)
     stats = stats.set_index("branch") if "branch" in stats else stats.copy()
     stats.index = stats.index.astype(str)
     candidates = candidate_branches(n)

@@ -45,7 +45,7 @@ def daily_prices_figure(run: RunFolder) -> go.Figure:
 def price_duration_figure(run: RunFolder) -> go.Figure:
     """Each node's prices sorted from highest to lowest against the hours of the year they are
     reached (a price duration curve; EUR/MWh against h)."""
-    curves = price_duration_curves(run.network, run.result)
+    curves = price_duration_curves(run.result)
     fig = go.Figure(layout=base_layout("Price duration curves"))
     colours = node_colours([str(bus) for bus in run.result.prices.columns])
     for bus, curve in curves.groupby("bus", sort=False):
