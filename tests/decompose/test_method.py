@@ -86,11 +86,11 @@ def test_benders_on_one_time_block_solves_whole_and_says_so() -> None:
 
 def test_benders_on_representative_periods_solves_whole_and_says_so() -> None:
     n, periods = build_corridor_model(prepare("base", typical_days=2), load_dataset())
-    assert periods is not None
-    decision = decide(n, BendersOptions(), periods)
+    assert periods is not None and n.periods is periods  # the network carries its days
+    decision = decide(n, BendersOptions())
     assert isinstance(decision.method, SolverOptions)
     assert decision.note is not None and "representative periods" in decision.note
-    assert decide(n, None, periods).note is None  # auto: whole, nothing surprising to say
+    assert decide(n, None).note is None  # auto: whole, nothing surprising to say
 
 
 def test_benders_where_it_applies() -> None:

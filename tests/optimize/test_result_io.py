@@ -70,6 +70,9 @@ def test_typical_periods_come_back_with_the_result(tmp_path: Path) -> None:
     back = read_result(write_result(result, tmp_path / "out"))
     assert back.periods is not None
     assert back.periods.as_dict() == periods.as_dict() == result.periods.as_dict()
+    # A network solved with periods passed beside it, as before networks carried them: the
+    # folder keeps them in summary.json, and the network read back carries them.
+    assert result.network.periods is None and back.network.periods is back.periods
     assert (
         read_result(write_result(optimize(example_network("demo")), tmp_path / "c")).periods is None
     )

@@ -39,7 +39,7 @@ from caspian.decompose import Method, solve_network
 from caspian.exceptions import InfeasibleError, InputError
 from caspian.network.network import Network, did_you_mean, extendable_mask
 from caspian.network.schema import NOMINAL_ATTR
-from caspian.optimize import OptimizationResult, RepresentativePeriods
+from caspian.optimize import OptimizationResult
 
 UNSERVED_CARRIERS = frozenset({"load_shedding", "load shedding", "unserved", "voll"})
 """Generator carriers that stand for unserved energy (load shedding at the value of lost load)."""
@@ -124,7 +124,6 @@ def with_and_without(
     options: Method | None = None,
     progress: Callable[[str], None] | None = None,
     plan: OptimizationResult | None = None,
-    periods: RepresentativePeriods | None = None,
 ) -> LinkCBA:
     """Compare ``n`` with and without ``links``; see the module docstring.
 
@@ -155,9 +154,9 @@ def with_and_without(
         with ``hold="fixed"``, an optimum of ``n`` with the links at ``capacity_mw`` whose
         capacities fix the other investments (saves the planning solve); by default it is
         solved here.
-    periods
-        the representative periods the snapshots of ``n`` stand for (typical days), if
-        any; every solve then links storage over the real sequence of periods.
+
+    With representative periods (typical days, ``n.periods``) every solve links storage over
+    the real sequence of periods: the networks of the cases are copies of ``n`` and carry them.
     """
     say = progress or (lambda message: None)
     names = (links,) if isinstance(links, str) else tuple(links)
@@ -173,21 +172,21 @@ def with_and_without(
     if not names:
         raise InputError("no links to study.", component="Link", hint="Name at least one link.")
 
-    capacity = _capacities(n, names, capacity_mw, options, say, periods)
+    capacity = _capacities(n, names, capacity_mw, options, say)
     with_net = _set_links(n, capacity)
     without_net = _set_links(n, dict.fromkeys(names, 0.0))
     if hold == Hold.FIXED:
         planned = plan
         if planned is None:
             say("solving the system with the links to fix the other investments")
-            planned = solve_network(with_net, options, _within(say, "plan"), periods)
+            planned = solve_network(with_net, options, _within(say, "plan"))
         with_net = fix_investments(with_net, planned)
         without_net = fix_investments(without_net, planned)
     say("solving with the links")
-    with_result = solve_network(with_net, options, _within(say, "with"), periods)
+    with_result = solve_network(with_net, options, _within(say, "with"))
     say("solving without the links")
     try:
-        without_result = solve_network(without_net, options, _within(say, "without"), periods)
+        without_result = solve_network(without_net, options, _within(say, "without"))
     except InfeasibleError as error:
         held = (
             " with the other investments fixed at the with-case plan" if hold == Hold.FIXED else ""
@@ -359,7 +358,6 @@ def _capacities(
     capacity_mw: float | Mapping[str, float] | None,
     options: Method | None,
     say: Callable[[str], None],
-    periods: RepresentativePeriods | None = None,
 ) -> dict[str, float]:
     links = n.static["Link"]
     if isinstance(capacity_mw, Mapping):
@@ -380,7 +378,7 @@ def _capacities(
         optimum: pd.Series | None = None
         if extendable:
             say("solving the network to size the extendable links")
-            optimum = solve_network(n, options, _within(say, "sizing"), periods).capacity("Link")
+            optimum = solve_network(n, options, _within(say, "sizing")).capacity("Link")
         capacity = {
             name: float(optimum[name])
             if optimum is not None and name in extendable

@@ -185,12 +185,10 @@ def appraise_corridor_link(
     say = progress or (lambda message: None)
     ds = dataset or load_dataset()
     if solved is not None:
-        n = solved.network  # the scenario's network, with its typical days if it has them
-        # (results folders written before networks carried their periods keep them beside)
-        periods = n.periods if n.periods is not None else solved.periods
+        n = solved.network  # the scenario's network, with its typical days (n.periods) if any
     else:
         say(f"{scenario.name}: building the network")
-        n, periods = build_corridor_model(scenario, ds)
+        n, _ = build_corridor_model(scenario, ds)
     links = links or caspian_links(n, ds)
     if not links:
         raise InputError(
@@ -213,7 +211,7 @@ def appraise_corridor_link(
     if capacity is None:
         if solved is None:
             say(f"{scenario.name}: solving to size the links")
-            solved = solve_network(n, options, _prefixed(say, scenario.name), periods)
+            solved = solve_network(n, options, _prefixed(say, scenario.name))
         optimum = solved.capacity("Link")[links]
         capacity = float(optimum.max())
         if capacity >= 1.0 and len(links) == 1:
@@ -232,7 +230,6 @@ def appraise_corridor_link(
         options=options,
         progress=say,
         plan=plan,
-        periods=periods,
     )
     costs = _total_costs(ds, scenario, links, capacity)
     finance = appraise_link(
@@ -277,7 +274,7 @@ def _tornado(
             # Under the appraisal's own hold rule: with "fixed" the other investments stay at
             # the plan of the with case, so the pair is two dispatch solves; with
             # "reoptimise" both cases re-plan the system at the varied input.
-            varied, periods = build_corridor_model(_vary(scenario, s.parameter, factor), ds)
+            varied, _ = build_corridor_model(_vary(scenario, s.parameter, factor), ds)
             reoptimise = cba.hold is Hold.REOPTIMISE
             net = varied if reoptimise else fix_investments(varied, cba.with_result)
             pair = with_and_without(
@@ -287,7 +284,6 @@ def _tornado(
                 hold=Hold.REOPTIMISE,
                 options=options,
                 progress=_prefixed(say, step),
-                periods=periods,
             )
             benefits.append(pair.welfare_change)
         benefit_cases[s.parameter] = (f"x{s.low:g}", f"x{s.high:g}", benefits[0], benefits[1])

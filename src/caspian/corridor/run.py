@@ -168,11 +168,9 @@ def run_scenario(
         f"{scenario.name}: building the network ({scenario.year}, {scenario.resolution.describe()})"
     )
     start = time.perf_counter()
-    n, periods = build_corridor_model(scenario, ds)
+    n, _ = build_corridor_model(scenario, ds)  # with typical days, n.periods says which days
     built = time.perf_counter()
-    result = solve_network(
-        n, options, progress=lambda message: say(f"{scenario.name}: {message}"), periods=periods
-    )
+    result = solve_network(n, options, progress=lambda message: say(f"{scenario.name}: {message}"))
     solved = time.perf_counter()
     heads = headlines(result, scenario.name)
     trade: list[str] = []

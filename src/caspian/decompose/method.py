@@ -25,7 +25,6 @@ from caspian.network.network import Network
 from caspian.optimize import (
     Algorithm,
     OptimizationResult,
-    RepresentativePeriods,
     Request,
     SolverOptions,
     build_model,
@@ -125,9 +124,7 @@ def method_from_name(
     return AutoMethod(highs, benders) if name == "auto" else highs
 
 
-def decide(
-    n: Network, method: Method | None = None, periods: RepresentativePeriods | None = None
-) -> Decision:
+def decide(n: Network, method: Method | None = None) -> Decision:
     """How [`solve_network`][caspian.decompose.solve_network] solves ``n`` with ``method``.
 
     An explicit HiGHS algorithm is used as given. Otherwise the linear program is built to
@@ -137,7 +134,7 @@ def decide(
     one HiGHS solve, with a note saying why, where it does not.
     """
     request = _request(method)
-    model = build_model(n, periods) if request.needs_model else None
+    model = build_model(n) if request.needs_model else None
     choice = choose_strategy(request, model)
     return Decision(choice.settings, choice.note)
 
@@ -146,7 +143,6 @@ def solve_network(
     n: Network,
     method: Method | None = None,
     progress: Callable[[str], None] | None = None,
-    periods: RepresentativePeriods | None = None,
 ) -> OptimizationResult:
     """Solve ``n`` on the whole with HiGHS or by Benders decomposition, as
     [`decide`][caspian.decompose.method.decide] says.
@@ -165,11 +161,10 @@ def solve_network(
         [`Method`][caspian.decompose.method.Method].
     progress
         called with a line of text at each step.
-    periods
-        the representative periods the snapshots of ``n`` stand for, if any (then the solve is
-        always monolithic).
+
+    With representative periods (``n.periods``) the solve is always monolithic.
     """
-    return solve_pipeline(n, _request(method), progress=progress, periods=periods).result
+    return solve_pipeline(n, _request(method), progress=progress).result
 
 
 def _request(method: Method | None) -> Request:

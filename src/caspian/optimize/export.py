@@ -135,6 +135,10 @@ def read_result(folder: str | Path) -> OptimizationResult:
             hint="The folder is damaged; solve the network again.",
         ) from None
     n = read_network(folder / NETWORK_FILE)
+    if n.periods is None and "periods" in summary:
+        # written before networks carried their representative periods: they were kept beside
+        n.periods = RepresentativePeriods.from_dict(summary["periods"])
+        n.periods.validate(n)
     suffix = ".parquet" if summary.get("table_format") == "parquet" else ".csv"
 
     def table(stem: str, columns: pd.Index) -> pd.DataFrame:
@@ -206,9 +210,5 @@ def read_result(folder: str | Path) -> OptimizationResult:
         _series=series,
         _capacity=capacity,
         _shadow={},
-        periods=(
-            RepresentativePeriods.from_dict(summary["periods"])
-            if "periods" in summary
-            else n.periods
-        ),
+        periods=n.periods,
     )
