@@ -155,6 +155,8 @@ def with_and_without(
         capacities fix the other investments (saves the planning solve); by default it is
         solved here.
 
+    Notes
+    -----
     With representative periods (typical days, ``n.periods``) every solve links storage over
     the real sequence of periods: the networks of the cases are copies of ``n`` and carry them.
     """

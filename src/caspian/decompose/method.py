@@ -162,6 +162,8 @@ def solve_network(
     progress
         called with a line of text at each step.
 
+    Notes
+    -----
     With representative periods (``n.periods``) the solve is always monolithic.
     """
     return solve_pipeline(n, _request(method), progress=progress).result
