@@ -6,7 +6,7 @@ import os
 import resource
 from typing import Any
 
-from tests.fuzz.harness import CASES, COUNTS, QUICK_CASES, write_report
+from tests.fuzz.harness import CASES, COUNTS, QUICK_CASES, outcome_total, write_report
 
 MEMORY_GB = float(os.environ.get("CASPIAN_FUZZ_MEMORY_GB", 8))
 """Address-space limit of the fuzzing process under ``make fuzz`` (GB)."""
@@ -25,7 +25,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         return
     terminalreporter.section("fuzz cases per target")
     for target, counts in sorted(COUNTS.items()):
-        total = sum(counts.values())
+        total = outcome_total(counts)
         parts = ", ".join(f"{value:,} {key}" for key, value in sorted(counts.items()))
         terminalreporter.write_line(f"{target}: {total:,} outcomes ({parts})")
     write_report()

@@ -60,6 +60,17 @@ PROGRESS_EVERY = 250
 so a run of hours shows how far it has got (and a run cut short keeps its counts)."""
 
 
+SUBDIVISIONS = ("solved", "no optimum (exit 3)")
+"""Outcomes that divide the loaded networks further (a loaded network is then solved or has no
+optimum), so they are not cases of their own."""
+
+
+def outcome_total(counts: dict[str, int]) -> int:
+    """The cases (or, for the web API, requests) behind ``counts``: every one ends loaded or
+    refused, or with one HTTP status; ``SUBDIVISIONS`` are not counted again."""
+    return sum(value for key, value in counts.items() if key not in SUBDIVISIONS)
+
+
 def record(target: str, outcome: str) -> None:
     """Count one case of ``target`` and, every ``PROGRESS_EVERY`` cases, write the report."""
     COUNTS[target][outcome] += 1

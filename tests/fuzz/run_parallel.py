@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.fuzz.harness import outcome_total
+
 FUZZ = "tests/fuzz"
 
 TARGETS: dict[str, list[str]] = {
@@ -95,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         for target, counts in _counts(job.report).items():
             parts = ", ".join(f"{v:,} {k}" for k, v in sorted(counts.items()))
             took = _minutes(seconds)
-            print(f"  {target}: {_total(counts):,} outcomes ({parts}) [{name}, {took}]")
+            print(f"  {target}: {outcome_total(counts):,} outcomes ({parts}) [{name}, {took}]")
     failed = [name for name, (code, _, _) in finished.items() if code != 0]
     if failed:
         print(f"failed: {', '.join(failed)} (logs in {args.out}/)", file=sys.stderr)
@@ -125,14 +127,8 @@ def _counts(report: Path) -> dict[str, dict[str, int]]:
     return data if isinstance(data, dict) else {}
 
 
-def _total(counts: dict[str, int]) -> int:
-    """Cases of a target: every case ends loaded or refused (or, for the web API, with one
-    HTTP status); "solved" and "no optimum" further divide the loaded networks."""
-    return sum(v for k, v in counts.items() if k not in ("solved", "no optimum (exit 3)"))
-
-
 def _cases(report: Path) -> int:
-    return sum(_total(c) for c in _counts(report).values())
+    return sum(outcome_total(c) for c in _counts(report).values())
 
 
 def _minutes(seconds: float) -> str:
