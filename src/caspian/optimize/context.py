@@ -42,7 +42,8 @@ class BuildContext:
 
     @classmethod
     def create(cls, n: Network, periods: RepresentativePeriods | None = None) -> BuildContext:
-        periods = resolve_periods(n, periods)
+        """The context of a build of ``n`` with ``periods`` as ``build_model`` resolved them
+        ([`resolve_periods`][caspian.optimize.context.resolve_periods])."""
         sw = n.snapshot_weightings
         w_stores = sw["stores"].to_numpy(float)
         return cls(
