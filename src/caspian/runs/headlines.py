@@ -86,6 +86,13 @@ class Quantity:
     catalogue_column: str | None = None
     aliases: tuple[str, ...] = ()
 
+    @property
+    def column(self) -> str:
+        """:attr:`catalogue_column`, for a quantity that has one (ValueError otherwise)."""
+        if self.catalogue_column is None:
+            raise ValueError(f"{self.name} has no catalogue column")
+        return self.catalogue_column
+
 
 TOTAL_COST = Quantity(
     "total_cost_eur_per_year",
@@ -245,7 +252,7 @@ class Headlines:
             EU_EXPORTS: self.eu_exports_twh,
             EMISSIONS: self.emissions_mt_co2,
         }
-        return {cast(str, q.catalogue_column): float(values[q]) for q in CATALOGUE_QUANTITIES}
+        return {q.column: float(values[q]) for q in CATALOGUE_QUANTITIES}
 
     @classmethod
     def from_dict(

@@ -80,7 +80,7 @@ import duckdb
 import pandas as pd
 
 from caspian.exceptions import InputError
-from caspian.runs.headlines import CASPIAN_CAPACITY, EMISSIONS, EU_EXPORTS, TOTAL_COST, Quantity
+from caspian.runs.headlines import CASPIAN_CAPACITY, EMISSIONS, EU_EXPORTS, TOTAL_COST
 
 CATALOGUE_FILENAME = "catalogue.duckdb"
 """The catalogue's file name in a sweep's output folder."""
@@ -88,20 +88,13 @@ SCHEMA_VERSION = 1
 RUN_ID_LENGTH = 12
 
 
-def _column(quantity: Quantity) -> str:
-    """The catalogue column of a headline quantity of :mod:`caspian.runs.headlines`."""
-    if quantity.catalogue_column is None:
-        raise ValueError(f"{quantity.name} has no catalogue column")
-    return quantity.catalogue_column
-
-
 HEADLINE_COLUMNS: tuple[str, ...] = (
-    _column(TOTAL_COST),
-    _column(CASPIAN_CAPACITY),
+    TOTAL_COST.column,
+    CASPIAN_CAPACITY.column,
     "npv_eur",
     "bcr",
-    _column(EU_EXPORTS),
-    _column(EMISSIONS),
+    EU_EXPORTS.column,
+    EMISSIONS.column,
     "welfare_change_eur",
     "irr",
     "appraised_mw",

@@ -27,12 +27,12 @@ from caspian.analysis.common import with_units
 from caspian.runs.headlines import CASPIAN_CAPACITY, EU_EXPORTS, TOTAL_COST, is_built
 
 OUTPUTS: dict[str, str] = {
-    str(CASPIAN_CAPACITY.catalogue_column): CASPIAN_CAPACITY.unit,
+    CASPIAN_CAPACITY.column: CASPIAN_CAPACITY.unit,
     "npv_eur": "EUR",
     "bcr": "1",
     "welfare_change_eur": "EUR/yr",
-    str(TOTAL_COST.catalogue_column): TOTAL_COST.unit,
-    str(EU_EXPORTS.catalogue_column): EU_EXPORTS.unit,
+    TOTAL_COST.column: TOTAL_COST.unit,
+    EU_EXPORTS.column: EU_EXPORTS.unit,
 }
 """Headline outputs summarised across a sweep (catalogue columns), with their units."""
 
